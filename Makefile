@@ -1,0 +1,53 @@
+# cnnlab: `make lab` opens the course, `make test` runs every test and notebook.
+# Both create the virtual environment in .venv first when it is missing or
+# older than pyproject.toml.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard course/[0-9][0-9]_*.ipynb))
+NB ?= $(NOTEBOOKS)
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+.PHONY: setup lab test test-lib test-notebooks execute course release bench clean distclean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=course
+
+test: test-lib test-notebooks
+
+test-lib: setup
+	$(BIN)/python -m pytest tests
+
+test-notebooks: setup
+	CNNLAB_HEADLESS=1 $(BIN)/python -m pytest $(NBVAL) $(NOTEBOOKS)
+
+# Re-execute notebooks in place (all, or NB="course/01_....ipynb") so that the
+# committed outputs match their sources; tests/test_committed_notebooks.py checks this.
+execute: setup
+	$(BIN)/python -m cnnlab.course execute $(NB)
+
+course: setup
+	$(BIN)/python -m cnnlab.course build --out build/course $(NOTEBOOKS)
+
+release: setup
+	$(BIN)/python -m cnnlab release course build/release
+
+bench: setup
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf build .pytest_cache .hypothesis
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,1 @@
+"""Embedded data sets: small, offline, seeded."""

@@ -1,0 +1,1 @@
+"""Model builders of the course's case studies, one family per module."""

@@ -1,0 +1,1 @@
+"""Figures the course notebooks draw, one topic per module."""
