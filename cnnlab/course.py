@@ -157,9 +157,9 @@ def from_script(script, output):
         if cell["tags"]:
             new.metadata["tags"] = cell["tags"]
         nb.cells.append(new)
-    for cell in nb.cells:
-        cell.pop("id", None)
-    nbformat.validator.normalize(nb)
+    for index, cell in enumerate(nb.cells):
+        # Stable ids keep regenerated notebooks diff-friendly.
+        cell.id = f"cell-{index:03d}"
     nbformat.write(nb, str(output))
 
 

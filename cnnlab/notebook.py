@@ -17,8 +17,9 @@ HEADLESS_ENV = "CNNLAB_HEADLESS"
 
 
 def _quiet_environment():
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    for name, value in (("KERAS_BACKEND", "tensorflow"), ("TF_CPP_MIN_LOG_LEVEL", "3")):
+        if not os.environ.get(name):
+            os.environ[name] = value
 
 
 def _import_tensorflow_silently():

@@ -1,0 +1,140 @@
+"""The `make lab` path: a real JupyterLab server on a loopback port lists the
+course and runs a course notebook in a kernel it starts."""
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cnnlab import course
+
+pytestmark = pytest.mark.slow
+
+TOKEN = uuid.uuid4().hex
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _request(base, path, method="GET", body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        f"{base}{path}",
+        data=data,
+        method=method,
+        headers={"Authorization": f"token {TOKEN}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        payload = response.read()
+        return response.status, (json.loads(payload) if payload[:1] in (b"{", b"[") else payload)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    port = _free_port()
+    runtime = tmp_path_factory.mktemp("jupyter-runtime")
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime), "CNNLAB_HEADLESS": "1"}
+    log = open(runtime / "server.log", "w+")
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "jupyterlab", "--no-browser",
+            f"--notebook-dir={course.COURSE_DIR}",
+            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
+            # CI containers run as root, as `make lab` allows too.
+            *(["--allow-root"] if os.geteuid() == 0 else []),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if _request(base, "/api/status")[0] == 200:
+                break
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            log.seek(0)
+            pytest.fail(f"JupyterLab did not start: {log.read()[-2000:]}")
+        time.sleep(0.5)
+    yield base, port
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+
+
+def test_lab_serves_the_course(lab):
+    base, _ = lab
+    status, contents = _request(base, "/api/contents")
+    assert status == 200
+    listed = {item["name"] for item in contents["content"] if item["type"] == "notebook"}
+    assert {p.name for p in course.notebooks()} <= listed
+    status, page = _request(base, "/lab")
+    assert status == 200 and b"JupyterLab" in page
+
+
+async def _execute_cells(port, kernel_id, sources):
+    from tornado.websocket import websocket_connect
+
+    url = f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels?token={TOKEN}"
+    connection = await websocket_connect(url)
+    session = uuid.uuid4().hex
+    errors = []
+    for source in sources:
+        msg_id = uuid.uuid4().hex
+        request = {
+            "header": {"msg_id": msg_id, "username": "test", "session": session,
+                       "msg_type": "execute_request", "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "channel": "shell",
+            "content": {"code": source, "silent": False, "store_history": True,
+                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
+        }
+        await connection.write_message(json.dumps(request))
+        while True:
+            message = json.loads(await asyncio.wait_for(connection.read_message(), timeout=300))
+            if message.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if message["msg_type"] == "error":
+                errors.append(message["content"]["ename"])
+            if message["msg_type"] == "execute_reply":
+                break
+    connection.close()
+    return errors
+
+
+def test_a_course_notebook_runs_in_a_lab_kernel(lab):
+    base, port = lab
+    path = course.notebooks()[0]
+    status, session = _request(
+        base, "/api/sessions", "POST",
+        {"path": path.name, "type": "notebook", "name": path.name, "kernel": {"name": "python3"}},
+    )
+    assert status == 201
+    kernel_id = session["kernel"]["id"]
+    nb = nbformat.read(str(path), as_version=4)
+    sources = [c.source for c in nb.cells if c.cell_type == "code"]
+    try:
+        errors = asyncio.run(_execute_cells(port, kernel_id, sources))
+    finally:
+        _request(base, f"/api/sessions/{session['id']}", "DELETE")
+    assert errors == []
+    assert len(sources) > 3
