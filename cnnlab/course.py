@@ -71,6 +71,8 @@ def execute(path, output=None, *, timeout=900):
         nb,
         timeout=timeout,
         kernel_name="python3",
+        # Timestamps in cell metadata would make every re-execution a diff.
+        record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()

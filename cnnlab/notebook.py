@@ -76,8 +76,10 @@ def setup(seed=0, *, deterministic=True, plots=True):
 
     Args:
         seed: int seed for Python, NumPy, Keras and TensorFlow.
-        deterministic: turn on TensorFlow op determinism, so that a second run
-            on the same machine computes the same numbers (slower on a GPU).
+        deterministic: turn on TensorFlow op determinism and turn off
+            TensorFloat-32, so that a second run on the same machine computes
+            the same numbers and a GPU agrees with the CPU to float32
+            precision (slower on a GPU).
         plots: apply the course's matplotlib defaults.
 
     Returns nothing, so that the first cell's output is the same on a CPU
@@ -90,6 +92,10 @@ def setup(seed=0, *, deterministic=True, plots=True):
     seed_everything(seed)
     if deterministic and keras.backend.backend() == "tensorflow":
         tf.config.experimental.enable_op_determinism()
+        # TensorFloat-32 (on by default on Ampere and later NVIDIA GPUs) rounds
+        # convolution inputs to a 10-bit mantissa: results would then differ
+        # from the CPU and from NumPy by ~1e-3 instead of ~1e-6.
+        tf.config.experimental.enable_tensor_float_32_execution(False)
     if plots:
         _plot_defaults()
 
