@@ -15,11 +15,16 @@ _SUBMODULES = (
     "deconv",
     "exercises",
     "layers",
+    "metrics",
     "models",
     "notebook",
     "plotting",
+    "reference",
+    "release",
     "shapes",
+    "training",
     "transfer",
+    "widgets",
 )
 
 __all__ = ["__version__", *_SUBMODULES]

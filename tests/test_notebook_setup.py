@@ -62,3 +62,12 @@ def test_headless_switch(monkeypatch):
     assert not notebook.is_headless()
     monkeypatch.delenv("CNNLAB_HEADLESS")
     assert not notebook.is_headless()
+
+
+def test_every_public_module_is_reachable_from_the_package():
+    import pkgutil
+
+    import cnnlab
+
+    modules = {m.name for m in pkgutil.iter_modules(cnnlab.__path__) if not m.name.startswith("_")}
+    assert modules - {"weights"} == set(cnnlab._SUBMODULES)
