@@ -10,6 +10,7 @@
 """
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -110,6 +111,9 @@ def _release(args):
 
 def main(argv=None):
     """Entry point of the ``cnnlab`` console script; returns the exit status."""
+    if hasattr(signal, "SIGPIPE"):
+        # `cnnlab exercises --list | head` should end quietly, like other Unix tools.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "exercises":
