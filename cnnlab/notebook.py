@@ -89,6 +89,9 @@ def setup(seed=0, *, deterministic=True, plots=True):
     tf = _import_tensorflow_silently()
     import keras
 
+    # Python-side TensorFlow warnings (e.g. retracing notices when a lesson
+    # builds many small models) would land in cell outputs.
+    tf.get_logger().setLevel("ERROR")
     seed_everything(seed)
     if deterministic and keras.backend.backend() == "tensorflow":
         tf.config.experimental.enable_op_determinism()
