@@ -1,0 +1,53 @@
+"""Argument checks shared by the case-study layers (ResNet, DenseNet, SENet, EfficientNet)."""
+
+
+def positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a positive int, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return value
+
+
+def boolean(value, name):
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def fraction(value, name, *, low, high, low_open=False, high_open=False):
+    """A float in the interval given by ``low``/``high`` (closed unless told open)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    too_low = value <= low if low_open else value < low
+    too_high = value >= high if high_open else value > high
+    if too_low or too_high:
+        interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+        raise ValueError(f"{name} must be in {interval}, got {value}")
+    return value
+
+
+def choice(value, name, allowed):
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+    return value
+
+
+def channels_of(input_shape, layer_name):
+    """The (known) channel count of an NHWC input shape."""
+    if len(input_shape) != 4:
+        raise ValueError(
+            f"{layer_name} expects a 4-D input (batch, height, width, channels), "
+            f"got shape {tuple(input_shape)}"
+        )
+    if input_shape[-1] is None:
+        raise ValueError(
+            f"{layer_name} needs a known channel count, got shape {tuple(input_shape)}"
+        )
+    return int(input_shape[-1])
+
+
+def same_output_size(size, stride):
+    """Spatial size after a ``padding="same"`` convolution or pooling of this stride."""
+    return None if size is None else -(-size // stride)
