@@ -1,14 +1,8 @@
 """Small training helpers for the lessons: equal step budgets and plain accuracy."""
 
-import numbers
-
 import numpy as np
 
-
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
-    return int(value)
+from ._checks import positive_int
 
 
 def fit_steps(model, x, y, *, steps, batch_size=32, seed=0, validation_data=None, evaluations=1):
@@ -35,9 +29,9 @@ def fit_steps(model, x, y, *, steps, batch_size=32, seed=0, validation_data=None
     """
     import tensorflow as tf
 
-    steps = _positive_int(steps, "steps")
-    batch_size = _positive_int(batch_size, "batch_size")
-    evaluations = _positive_int(evaluations, "evaluations")
+    steps = positive_int(steps, "steps")
+    batch_size = positive_int(batch_size, "batch_size")
+    evaluations = positive_int(evaluations, "evaluations")
     if steps % evaluations:
         raise ValueError(f"evaluations must divide steps={steps}, got {evaluations!r}")
     if len(x) != len(y):
@@ -63,7 +57,7 @@ def predict(model, x, batch_size=256):
     Calling the model eagerly avoids tracing a new ``predict`` function for
     every model a lesson builds (TensorFlow warns about retracing after five).
     """
-    batch_size = _positive_int(batch_size, "batch_size")
+    batch_size = positive_int(batch_size, "batch_size")
     return np.concatenate(
         [np.asarray(model(x[i : i + batch_size], training=False)) for i in range(0, len(x), batch_size)]
     )

@@ -5,7 +5,7 @@ import pytest
 import cnnlab.shapes
 from cnnlab.layers import DenseBlock
 from cnnlab.models import densenet, densenet_bc, resnet
-from cnnlab.models._common import trainable_params
+from cnnlab.models import trainable_params
 from cnnlab.models.densenet import IMAGENET_BLOCKS, densenet_depth
 
 # keras.applications.DenseNet121/169/201, trainable weights.

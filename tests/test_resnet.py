@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from cnnlab.models import plain_net, plain_net_cifar, resnet, resnet_cifar
-from cnnlab.models._common import trainable_params
+from cnnlab.models import trainable_params
 
 # torchvision's resnet18 ... resnet152, sum(p.numel() for p in model.parameters()).
 TORCHVISION = {18: 11_689_512, 34: 21_797_672, 50: 25_557_032, 101: 44_549_160,

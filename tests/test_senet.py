@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from cnnlab.models import resnet, se_resnet
-from cnnlab.models._common import trainable_params
+from cnnlab.models import trainable_params
 
 
 def test_se_resnet50_has_28_088_024_parameters():

@@ -13,7 +13,7 @@ the paper.
 import keras
 from keras import ops
 
-from ._checks import boolean, channels_of, fraction, positive_int
+from .._checks import boolean, channels_of, fraction, positive_int
 
 
 def _conv_bn_relu(filters, kernel_size, dilation_rate, name):

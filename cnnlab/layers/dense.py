@@ -19,7 +19,7 @@ the ``m`` channels.
 import keras
 from keras import ops
 
-from ._checks import boolean, channels_of, fraction, positive_int
+from .._checks import boolean, channels_of, fraction, positive_int
 
 
 def _check_epsilon(epsilon):

@@ -19,7 +19,7 @@ Every convolution is followed by batch normalisation; the activation is swish
 
 import keras
 
-from ._checks import boolean, channels_of, fraction, positive_int, same_output_size
+from .._checks import boolean, channels_of, fraction, positive_int, same_output_size
 from .squeeze_excite import SqueezeExcite
 
 # EfficientNet's convolution initializer (keras.applications.efficientnet).

@@ -26,7 +26,7 @@ to any later one is a pure identity.
 import keras
 from keras import ops
 
-from ._checks import boolean, channels_of, choice, fraction, positive_int, same_output_size
+from .._checks import boolean, channels_of, choice, fraction, positive_int, same_output_size
 from .squeeze_excite import SqueezeExcite
 
 SHORTCUTS = ("auto", "identity", "projection", "none")

@@ -15,7 +15,7 @@ it can be dropped into any architecture (SE-ResNet, MBConv in EfficientNet).
 import keras
 from keras import ops
 
-from ._checks import channels_of, positive_int
+from .._checks import channels_of, positive_int
 
 
 @keras.saving.register_keras_serializable(package="cnnlab")

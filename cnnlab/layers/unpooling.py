@@ -35,7 +35,7 @@ import ml_dtypes
 import numpy as np
 from keras import ops
 
-from ._checks import choice
+from .._checks import choice
 
 PADDINGS = ("valid", "same")
 

@@ -1,4 +1,5 @@
 """Model builders of the course's case studies, one family per module."""
+from ._common import trainable_params
 from .densenet import densenet, densenet_bc
 from .efficientnet import efficientnet, scaled_efficientnet
 from .resnet import plain_net, plain_net_cifar, resnet, resnet_cifar

@@ -2,19 +2,7 @@
 
 import keras
 
-
-def check_choice(value, name, allowed):
-    if isinstance(value, bool) or value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(map(str, allowed))}; got {value!r}")
-    return value
-
-
-def check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be a positive int, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return value
+from .._checks import choice, positive_int
 
 
 def check_input_shape(input_shape, min_size=1):
@@ -60,7 +48,7 @@ def classifier_head(x, num_classes, include_top, classifier_activation, dropout_
     x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
     if not include_top:
         return x
-    check_positive_int(num_classes, "num_classes")
+    positive_int(num_classes, "num_classes")
     if dropout_rate > 0:
         x = keras.layers.Dropout(dropout_rate, name="top_dropout")(x)
     return keras.layers.Dense(num_classes, activation=classifier_activation,

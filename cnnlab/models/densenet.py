@@ -15,8 +15,8 @@ compression 0.5; L = 100, k = 12 has 769,162 parameters (the paper's 0.8M).
 import keras
 
 from ..layers import DenseBlock, TransitionLayer
-from ..layers._checks import fraction
-from ._common import (check_choice, check_input_shape, check_positive_int, classifier_head,
+from .._checks import fraction
+from ._common import (choice, check_input_shape, positive_int, classifier_head,
                       imagenet_stem)
 
 IMAGENET_BLOCKS = {121: (6, 12, 24, 16), 169: (6, 12, 32, 32), 201: (6, 12, 48, 32)}
@@ -53,8 +53,8 @@ def densenet(depth=121, *, growth_rate=32, compression=0.5, input_shape=(224, 22
         >>> densenet(121, input_shape=(None, None, 3)).output_shape
         (None, 1000)
     """
-    check_choice(depth, "depth", tuple(IMAGENET_BLOCKS))
-    check_positive_int(growth_rate, "growth_rate")
+    choice(depth, "depth", tuple(IMAGENET_BLOCKS))
+    positive_int(growth_rate, "growth_rate")
     compression = fraction(compression, "compression", low=0.0, high=1.0, low_open=True)
     inputs = keras.Input(check_input_shape(input_shape))
     x = imagenet_stem(inputs, 2 * growth_rate, epsilon=EPSILON, momentum=0.99)
@@ -88,7 +88,7 @@ def densenet_bc(depth=100, growth_rate=12, *, compression=0.5, input_shape=(32, 
                         f"got {depth!r}")
     if depth < 10 or (depth - 4) % 6:
         raise ValueError(f"depth must be 6n + 4 with n >= 1 (e.g. 40, 100, 190, 250), got {depth}")
-    check_positive_int(growth_rate, "growth_rate")
+    positive_int(growth_rate, "growth_rate")
     compression = fraction(compression, "compression", low=0.0, high=1.0, low_open=True)
     layers = (depth - 4) // 6
     inputs = keras.Input(check_input_shape(input_shape))

@@ -21,9 +21,9 @@ import keras
 import numpy as np
 
 from ..layers import MBConv
-from ..layers._checks import fraction
+from .._checks import fraction
 from ..layers.mbconv import CONV_INITIALIZER
-from ._common import check_choice, check_input_shape, classifier_head
+from ._common import choice, check_input_shape, classifier_head
 
 # (kernel, repeats, filters_in, filters_out, expand_ratio, strides) of B0; SE 0.25 everywhere.
 B0_STAGES = (
@@ -185,7 +185,7 @@ def efficientnet(phi=0, *, input_shape=None, num_classes=1000, include_top=True,
         >>> efficientnet(0).input_shape
         (None, 224, 224, 3)
     """
-    check_choice(phi, "phi", tuple(COEFFICIENTS))
+    choice(phi, "phi", tuple(COEFFICIENTS))
     width, depth, resolution, dropout = COEFFICIENTS[phi]
     if input_shape is None:
         input_shape = (resolution, resolution, 3)

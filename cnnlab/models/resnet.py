@@ -16,7 +16,7 @@ Projection shortcuts (option B) are used where the shape changes.
 import keras
 
 from ..layers import ResidualBlock
-from ._common import (check_choice, check_input_shape, check_positive_int, classifier_head,
+from ._common import (choice, check_input_shape, positive_int, classifier_head,
                       imagenet_stem)
 
 # depth -> (bottleneck blocks?, blocks per stage)
@@ -32,7 +32,7 @@ STAGE_FILTERS = (64, 128, 256, 512)
 
 def _imagenet_resnet(depth, shortcut, preactivation, se_ratio, input_shape, num_classes,
                      include_top, classifier_activation, name):
-    check_choice(depth, "depth", tuple(IMAGENET_LAYOUTS))
+    choice(depth, "depth", tuple(IMAGENET_LAYOUTS))
     if not isinstance(preactivation, bool):
         raise TypeError(f"preactivation must be True or False, got {preactivation!r}")
     bottleneck, repeats = IMAGENET_LAYOUTS[depth]
@@ -122,7 +122,7 @@ def resnet_cifar(depth=20, *, width=16, shortcuts=True, preactivation=False, se_
         True
     """
     n = _cifar_blocks(depth)
-    check_positive_int(width, "width")
+    positive_int(width, "width")
     if not isinstance(shortcuts, bool):
         raise TypeError(f"shortcuts must be True or False, got {shortcuts!r}")
     if not isinstance(preactivation, bool):

@@ -27,7 +27,7 @@ import keras
 
 from ..layers.aspp import AtrousSpatialPyramidPooling
 from ..layers.unpooling import MaxPoolingWithArgmax2D, MaxUnpooling2D
-from ._common import check_choice, check_input_shape, check_positive_int
+from ._common import choice, check_input_shape, positive_int
 
 FCN_VARIANTS = ("32s", "16s", "8s")
 # Layers of a VGG backbone whose outputs FCN reads: strides 8, 16 and 32.
@@ -72,7 +72,7 @@ class BilinearUpsampling(keras.initializers.Initializer):
 
 
 def _check_common(num_classes, input_shape, classifier_activation):
-    check_positive_int(num_classes, "num_classes")
+    positive_int(num_classes, "num_classes")
     input_shape = check_input_shape(input_shape)
     keras.activations.get(classifier_activation)
     return input_shape
@@ -137,8 +137,8 @@ def fcn(num_classes, input_shape=(64, 64, 3), variant="8s", backbone=None, head_
         >>> fcn(5, (64, 64, 3), variant="8s").output_shape
         (None, 64, 64, 5)
     """
-    check_choice(variant, "variant", FCN_VARIANTS)
-    check_positive_int(head_filters, "head_filters")
+    choice(variant, "variant", FCN_VARIANTS)
+    positive_int(head_filters, "head_filters")
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
         raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
     if backbone is None:
@@ -210,8 +210,8 @@ def unet(num_classes, input_shape=(64, 64, 3), depth=3, base_filters=16, batch_n
         (None, 32, 32, 3)
     """
     input_shape = _check_common(num_classes, input_shape, classifier_activation)
-    check_positive_int(depth, "depth")
-    check_positive_int(base_filters, "base_filters")
+    positive_int(depth, "depth")
+    positive_int(base_filters, "base_filters")
     if not isinstance(batch_norm, bool):
         raise TypeError(f"batch_norm must be True or False, got {batch_norm!r}")
     _check_divisible(input_shape, 2**depth, f"a U-Net of depth {depth}")
@@ -273,10 +273,10 @@ def deeplab_v3(num_classes, input_shape=(64, 64, 3), output_stride=8, filters=(1
     input_shape = _check_common(num_classes, input_shape, classifier_activation)
     if not isinstance(filters, (tuple, list)) or not filters:
         raise TypeError(f"filters must be a non-empty tuple of positive ints, got {filters!r}")
-    filters = tuple(check_positive_int(width, "filters") for width in filters)
-    check_positive_int(output_stride, "output_stride")
+    filters = tuple(positive_int(width, "filters") for width in filters)
+    positive_int(output_stride, "output_stride")
     allowed = [2**i for i in range(len(filters) + 1)]
-    check_choice(output_stride, "output_stride", allowed)
+    choice(output_stride, "output_stride", allowed)
     _check_divisible(input_shape, output_stride, f"output_stride={output_stride}")
 
     inputs = keras.Input(input_shape)
@@ -330,9 +330,9 @@ def segnet(num_classes, input_shape=(64, 64, 3), depth=3, base_filters=16, convs
         (None, 32, 32, 3)
     """
     input_shape = _check_common(num_classes, input_shape, classifier_activation)
-    check_positive_int(depth, "depth")
-    check_positive_int(base_filters, "base_filters")
-    check_positive_int(convs_per_stage, "convs_per_stage")
+    positive_int(depth, "depth")
+    positive_int(base_filters, "base_filters")
+    positive_int(convs_per_stage, "convs_per_stage")
     _check_divisible(input_shape, 2**depth, f"a SegNet of depth {depth}")
 
     inputs = keras.Input(input_shape)
@@ -371,7 +371,7 @@ def hypercolumns(model, layer_names, interpolation="bilinear", name="hypercolumn
     Returns:
         A ``keras.Model`` from ``model``'s input to ``(batch, H, W, sum of channels)``.
     """
-    check_choice(interpolation, "interpolation", ("bilinear", "nearest"))
+    choice(interpolation, "interpolation", ("bilinear", "nearest"))
     if isinstance(layer_names, str) or not layer_names:
         raise TypeError(f"layer_names must be a non-empty list of layer names, got {layer_names!r}")
     height, width = model.input_shape[1:3]

@@ -6,7 +6,7 @@ ResNet-50's 25,557,032: about 10% more parameters for a top-1 error that the pap
 reports 1.5 points lower, at almost the same compute.
 """
 
-from ..layers._checks import positive_int
+from .._checks import positive_int
 from .resnet import _imagenet_resnet
 
 

@@ -5,22 +5,14 @@ stride on the padded grid) rather than from ``cnnlab.shapes``, so a figure and t
 calculator are two independent views of the same formula.
 """
 
-import numbers
-
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import colors as mcolors
 from matplotlib.patches import Rectangle
 
+from .._checks import integer, positive_int
+
 WINDOW_COLORS = plt.get_cmap("tab10").colors
-
-
-def _positive_int(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
 
 
 def _window_starts(padded, span, stride):
@@ -49,11 +41,11 @@ def plot_conv_arithmetic(input_size, kernel_size, stride=1, padding=0, dilation=
     Returns:
         The matplotlib figure.
     """
-    size = _positive_int(input_size, "input_size")
-    kernel = _positive_int(kernel_size, "kernel_size")
-    stride = _positive_int(stride, "stride")
-    padding = _positive_int(padding, "padding", minimum=0)
-    dilation = _positive_int(dilation, "dilation")
+    size = positive_int(input_size, "input_size")
+    kernel = positive_int(kernel_size, "kernel_size")
+    stride = positive_int(stride, "stride")
+    padding = integer(padding, "padding", minimum=0)
+    dilation = positive_int(dilation, "dilation")
     padded = size + 2 * padding
     span = (kernel - 1) * dilation + 1
     if span > padded:
@@ -158,7 +150,7 @@ def plot_feature_maps(maps, titles=None, ncols=4, cmap="gray", symmetric=False, 
         raise ValueError("maps must be an (H, W, C) array or a non-empty list of 2-D arrays")
     if titles is not None and len(titles) != len(panels):
         raise ValueError(f"titles must have {len(panels)} entries, got {len(titles)}")
-    ncols = min(_positive_int(ncols, "ncols"), len(panels))
+    ncols = min(positive_int(ncols, "ncols"), len(panels))
     nrows = -(-len(panels) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
     for index, ax in enumerate(axes.flat):
@@ -234,7 +226,7 @@ def plot_pooling(x, pool_size=2):
     from cnnlab import reference
 
     x = np.asarray(x, dtype=float)
-    pool = _positive_int(pool_size, "pool_size")
+    pool = positive_int(pool_size, "pool_size")
     if x.ndim != 2 or x.shape[0] % pool or x.shape[1] % pool:
         raise ValueError(
             f"x must be a 2-D array with sides that are multiples of pool_size={pool}, "

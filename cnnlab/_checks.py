@@ -1,12 +1,23 @@
-"""Argument checks shared by the case-study layers (ResNet, DenseNet, SENet, EfficientNet)."""
+"""Argument checks shared by cnnlab's layers, builders and helpers.
+
+Pure Python: ``cnnlab.shapes`` and the exercise tools stay TensorFlow-free.
+Each check names the argument and what is allowed, and returns the value.
+"""
+
+import numbers
+
+
+def integer(value, name, minimum=1):
+    """An int (NumPy integers too, never a bool) of at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
 
 
 def positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be a positive int, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return value
+    return integer(value, name, minimum=1)
 
 
 def boolean(value, name):
@@ -29,7 +40,7 @@ def fraction(value, name, *, low, high, low_open=False, high_open=False):
 
 
 def choice(value, name, allowed):
-    if value not in allowed:
+    if isinstance(value, bool) or value not in allowed:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
     return value
 
