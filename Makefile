@@ -44,7 +44,7 @@ release: setup
 	$(BIN)/python -m cnnlab release course build/release
 
 bench: setup
-	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in $(filter-out benchmarks/_%,$(wildcard benchmarks/*.py)); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf build .pytest_cache .hypothesis

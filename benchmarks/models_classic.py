@@ -12,7 +12,6 @@ are checked to agree before timing.
 import argparse
 import os
 import statistics
-import time
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -23,34 +22,12 @@ import tensorflow as tf  # noqa: E402
 
 from cnnlab.models import inception_v3, vgg  # noqa: E402
 from cnnlab.models._applications import copy_weights  # noqa: E402
+from _pairs import forward_function, paired_times  # noqa: E402
 
 PAIRS = {
     "vgg16": (lambda: vgg(16), lambda: keras.applications.VGG16(weights=None), 224),
     "inception_v3": (inception_v3, lambda: keras.applications.InceptionV3(weights=None), 299),
 }
-
-
-def forward_function(model):
-    @tf.function
-    def forward(x):
-        return model(x, training=False)
-
-    return forward
-
-
-def paired_times(theirs, ours, x, repeats):
-    """Alternate the two models and keep every pair: the machine's load changes between
-    pairs more than within one, so the median of per-pair ratios is the steady figure."""
-    theirs(x).numpy()  # trace outside the timing
-    ours(x).numpy()
-    pairs = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        theirs(x).numpy()
-        middle = time.perf_counter()
-        ours(x).numpy()
-        pairs.append((middle - start, time.perf_counter() - middle))
-    return pairs
 
 
 def main(argv=None):

@@ -15,7 +15,6 @@ ratios cnnlab / Keras (target: at most 1.1).
 
 import argparse
 import statistics
-import time
 
 import cnnlab.notebook
 
@@ -27,6 +26,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from cnnlab.models import densenet, efficientnet, resnet  # noqa: E402
+from _pairs import forward_function, paired_times  # noqa: E402
 
 # name -> (cnnlab builder, keras.applications builder, input side, same weights?)
 PAIRS = {
@@ -43,29 +43,6 @@ def copy_weights(source, target):
     """Copy weights in order; SE kernels differ only in shape (1x1 conv against matrix)."""
     for theirs, ours in zip(source.weights, target.weights, strict=True):
         ours.assign(np.reshape(keras.ops.convert_to_numpy(theirs), tuple(ours.shape)))
-
-
-def forward_function(model):
-    @tf.function
-    def forward(x):
-        return model(x, training=False)
-
-    return forward
-
-
-def paired_times(theirs, ours, x, repeats):
-    """Alternate the two models, keep every pair: the load of a shared machine changes
-    between pairs more than within one, so the median per-pair ratio is the steady figure."""
-    theirs(x).numpy()  # trace outside the timing
-    ours(x).numpy()
-    pairs = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        theirs(x).numpy()
-        middle = time.perf_counter()
-        ours(x).numpy()
-        pairs.append((middle - start, time.perf_counter() - middle))
-    return pairs
 
 
 def main(argv=None):
