@@ -19,7 +19,7 @@ import statistics
 import cnnlab.notebook
 
 # Before TensorFlow loads: quiet its start-up logging, as the notebooks do.
-cnnlab.notebook.setup(seed=0, plots=False)
+cnnlab.notebook.setup(seed=0, deterministic=False, plots=False)
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
