@@ -18,6 +18,8 @@ from pathlib import Path
 import keras
 from keras.src.utils import tracking
 
+from ._checks import boolean
+
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 MINI_NAME = "cnnlab-mini"
 MINI_WEIGHTS = WEIGHTS_DIR / "cnnlab_mini.weights.h5"
@@ -231,8 +233,7 @@ def unfreeze(model, from_=None, *, batchnorm=False):
     Returns:
         ``model``.
     """
-    if not isinstance(batchnorm, bool):
-        raise TypeError(f"batchnorm must be True or False, got {batchnorm!r}")
+    boolean(batchnorm, "batchnorm")
     start = 0 if from_ is None else _position(model, from_, "from_")
     for layer in model.layers[start:]:
         _unfreeze_layer(layer, batchnorm)

@@ -4,6 +4,8 @@ import functools
 
 import numpy as np
 
+from .._checks import boolean
+
 # Each name is a file inside the installed wheel (no download): scikit-image's
 # bundled ("legacy") data files and scikit-learn's two sample JPEGs.
 _SKIMAGE = ("astronaut", "brick", "camera", "cell", "chelsea", "coffee", "coins",
@@ -44,8 +46,7 @@ def sample_image(name, grayscale=False):
     """
     if not isinstance(name, str) or name not in SAMPLE_IMAGES:
         raise ValueError(f"name must be one of {SAMPLE_IMAGES}, got {name!r}")
-    if not isinstance(grayscale, bool):
-        raise TypeError(f"grayscale must be True or False, got {grayscale!r}")
+    boolean(grayscale, "grayscale")
     image = _load(name)
     if grayscale and image.ndim == 3:
         from skimage.color import rgb2gray

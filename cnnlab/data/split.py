@@ -5,6 +5,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .._checks import boolean
+
 
 class Split(NamedTuple):
     """A reproducible train/test split.
@@ -152,8 +154,7 @@ def per_class_subset(x, y, per_class, seed=0):
 
 def finish(split, *, as_dataset, batch_size, seed):
     """Return ``split`` as arrays, or as batched ``tf.data`` pipelines."""
-    if not isinstance(as_dataset, bool):
-        raise TypeError(f"as_dataset must be True or False, got {as_dataset!r}")
+    boolean(as_dataset, "as_dataset")
     batch_size = check_batch_size(batch_size)
     if not as_dataset:
         return split

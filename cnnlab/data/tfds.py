@@ -5,6 +5,7 @@ import importlib
 import os
 
 from .split import check_batch_size, check_image_size
+from .._checks import boolean
 
 _EMBEDDED = {
     "digits": ("cnnlab.data.digits", "digits"),
@@ -89,8 +90,7 @@ def load_tfds(name, *, split=("train[:80%]", "train[80%:]"), data_dir=None, down
     splits = [split] if isinstance(split, str) else list(split)
     if not splits or not all(isinstance(s, str) and s for s in splits):
         raise ValueError(f"split must be a split string or a sequence of them, got {split!r}")
-    if not isinstance(download, bool):
-        raise TypeError(f"download must be True or False, got {download!r}")
+    boolean(download, "download")
     if image_size is not None:
         image_size = check_image_size(image_size)
     if batch_size is not None:

@@ -15,7 +15,7 @@ it can be dropped into any architecture (SE-ResNet, MBConv in EfficientNet).
 import keras
 from keras import ops
 
-from .._checks import channels_of, positive_int
+from .._checks import boolean, channels_of, positive_int
 
 
 @keras.saving.register_keras_serializable(package="cnnlab")
@@ -49,8 +49,7 @@ class SqueezeExcite(keras.layers.Layer):
         self.ratio = positive_int(ratio, "ratio")
         self.units = None if units is None else positive_int(units, "units")
         self.activation = keras.activations.get(activation)
-        if not isinstance(use_bias, bool):
-            raise TypeError(f"use_bias must be True or False, got {use_bias!r}")
+        boolean(use_bias, "use_bias")
         self.use_bias = use_bias
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.input_spec = keras.layers.InputSpec(ndim=4)

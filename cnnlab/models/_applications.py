@@ -4,6 +4,8 @@ import os
 
 import keras
 
+from .._checks import boolean
+
 
 def check_input_shape(input_shape, default, require_static):
     """Return ``input_shape`` (or ``default`` when None) after validating it."""
@@ -21,8 +23,7 @@ def check_input_shape(input_shape, default, require_static):
 
 
 def check_common(num_classes, include_top, pooling, weights, classifier_activation):
-    if not isinstance(include_top, bool):
-        raise TypeError(f"include_top must be True or False, got {include_top!r}")
+    boolean(include_top, "include_top")
     if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
         raise ValueError(f"num_classes must be an int >= 1, got {num_classes!r}")
     if pooling not in (None, "avg", "max"):

@@ -2,7 +2,7 @@
 
 import keras
 
-from .._checks import choice, positive_int
+from .._checks import positive_int
 
 
 def check_input_shape(input_shape, min_size=1):

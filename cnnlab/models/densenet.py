@@ -15,9 +15,8 @@ compression 0.5; L = 100, k = 12 has 769,162 parameters (the paper's 0.8M).
 import keras
 
 from ..layers import DenseBlock, TransitionLayer
-from .._checks import fraction
-from ._common import (choice, check_input_shape, positive_int, classifier_head,
-                      imagenet_stem)
+from .._checks import choice, fraction, positive_int
+from ._common import check_input_shape, classifier_head, imagenet_stem
 
 IMAGENET_BLOCKS = {121: (6, 12, 24, 16), 169: (6, 12, 32, 32), 201: (6, 12, 48, 32)}
 EPSILON = 1.001e-5

@@ -20,10 +20,10 @@ import math
 import keras
 import numpy as np
 
+from .._checks import choice, fraction
 from ..layers import MBConv
-from .._checks import fraction
 from ..layers.mbconv import CONV_INITIALIZER
-from ._common import choice, check_input_shape, classifier_head
+from ._common import check_input_shape, classifier_head
 
 # (kernel, repeats, filters_in, filters_out, expand_ratio, strides) of B0; SE 0.25 everywhere.
 B0_STAGES = (

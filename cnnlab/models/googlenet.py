@@ -19,6 +19,7 @@ import keras
 from cnnlab.layers.inception import InceptionModule
 from cnnlab.layers.lrn import LocalResponseNormalization
 
+from .._checks import boolean
 from ._applications import check_common, check_input_shape, load_weights, pool_features
 
 # Table 1 of the paper: name, #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj.
@@ -98,10 +99,8 @@ def googlenet(
         >>> googlenet(aux_classifiers=False).count_params()
         6998552
     """
-    if not isinstance(aux_classifiers, bool):
-        raise TypeError(f"aux_classifiers must be True or False, got {aux_classifiers!r}")
-    if not isinstance(small, bool):
-        raise TypeError(f"small must be True or False, got {small!r}")
+    boolean(aux_classifiers, "aux_classifiers")
+    boolean(small, "small")
     check_common(num_classes, include_top, pooling, weights, classifier_activation)
     input_shape = check_input_shape(input_shape, (32, 32, 1) if small else (224, 224, 3), require_static=False)
     divisor = SMALL_DIVISOR if small else 1

@@ -10,6 +10,7 @@ import keras
 
 from cnnlab.layers.inception import GridReduction, InceptionV3A, InceptionV3B, InceptionV3C
 
+from .._checks import boolean
 from ._applications import check_common, check_input_shape, load_weights, pool_features
 
 
@@ -94,8 +95,7 @@ def inception_v3(
         >>> inception_v3().count_params()
         23851784
     """
-    if not isinstance(small, bool):
-        raise TypeError(f"small must be True or False, got {small!r}")
+    boolean(small, "small")
     check_common(num_classes, include_top, pooling, weights, classifier_activation)
     input_shape = check_input_shape(input_shape, (32, 32, 1) if small else (299, 299, 3), require_static=False)
 

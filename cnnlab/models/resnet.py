@@ -15,9 +15,9 @@ Projection shortcuts (option B) are used where the shape changes.
 
 import keras
 
+from .._checks import boolean, choice, positive_int
 from ..layers import ResidualBlock
-from ._common import (choice, check_input_shape, positive_int, classifier_head,
-                      imagenet_stem)
+from ._common import check_input_shape, classifier_head, imagenet_stem
 
 # depth -> (bottleneck blocks?, blocks per stage)
 IMAGENET_LAYOUTS = {
@@ -33,8 +33,7 @@ STAGE_FILTERS = (64, 128, 256, 512)
 def _imagenet_resnet(depth, shortcut, preactivation, se_ratio, input_shape, num_classes,
                      include_top, classifier_activation, name):
     choice(depth, "depth", tuple(IMAGENET_LAYOUTS))
-    if not isinstance(preactivation, bool):
-        raise TypeError(f"preactivation must be True or False, got {preactivation!r}")
+    boolean(preactivation, "preactivation")
     bottleneck, repeats = IMAGENET_LAYOUTS[depth]
     inputs = keras.Input(check_input_shape(input_shape))
     # A pre-activation net normalises inside its first block, as keras' ResNet50V2.
@@ -123,10 +122,8 @@ def resnet_cifar(depth=20, *, width=16, shortcuts=True, preactivation=False, se_
     """
     n = _cifar_blocks(depth)
     positive_int(width, "width")
-    if not isinstance(shortcuts, bool):
-        raise TypeError(f"shortcuts must be True or False, got {shortcuts!r}")
-    if not isinstance(preactivation, bool):
-        raise TypeError(f"preactivation must be True or False, got {preactivation!r}")
+    boolean(shortcuts, "shortcuts")
+    boolean(preactivation, "preactivation")
     inputs = keras.Input(check_input_shape(input_shape))
     x = keras.layers.Conv2D(width, 3, padding="same", use_bias=False,
                             kernel_initializer="he_normal", name="conv1")(inputs)

@@ -25,9 +25,10 @@ import numpy as np
 
 import keras
 
+from .._checks import boolean, choice, positive_int
 from ..layers.aspp import AtrousSpatialPyramidPooling
 from ..layers.unpooling import MaxPoolingWithArgmax2D, MaxUnpooling2D
-from ._common import choice, check_input_shape, positive_int
+from ._common import check_input_shape
 
 FCN_VARIANTS = ("32s", "16s", "8s")
 # Layers of a VGG backbone whose outputs FCN reads: strides 8, 16 and 32.
@@ -212,8 +213,7 @@ def unet(num_classes, input_shape=(64, 64, 3), depth=3, base_filters=16, batch_n
     input_shape = _check_common(num_classes, input_shape, classifier_activation)
     positive_int(depth, "depth")
     positive_int(base_filters, "base_filters")
-    if not isinstance(batch_norm, bool):
-        raise TypeError(f"batch_norm must be True or False, got {batch_norm!r}")
+    boolean(batch_norm, "batch_norm")
     _check_divisible(input_shape, 2**depth, f"a U-Net of depth {depth}")
 
     inputs = keras.Input(input_shape)

@@ -8,6 +8,7 @@ parameters at 224x224 with 1000 classes. Depth counts the weight layers
 
 import keras
 
+from .._checks import boolean
 from ._applications import check_common, check_input_shape, load_weights, pool_features
 
 # Convolutions per block for each depth (the paper's table 1, configurations A, B, D, E).
@@ -64,10 +65,8 @@ def vgg(
     """
     if depth not in BLOCKS:
         raise ValueError(f"depth must be one of {sorted(BLOCKS)}, got {depth!r}")
-    if not isinstance(batch_norm, bool):
-        raise TypeError(f"batch_norm must be True or False, got {batch_norm!r}")
-    if not isinstance(small, bool):
-        raise TypeError(f"small must be True or False, got {small!r}")
+    boolean(batch_norm, "batch_norm")
+    boolean(small, "small")
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
         raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
     check_common(num_classes, include_top, pooling, weights, classifier_activation)
