@@ -196,6 +196,73 @@ def test_offset_gradient_matches_finite_differences():
         assert got[index] == pytest.approx(numeric, rel=1e-4, abs=1e-6)
 
 
+@pytest.mark.parametrize(
+    "strides, padding, groups, modulated",
+    [((1, 1), "same", 1, False), ((2, 1), "valid", 2, True), ((1, 1), "same", 4, True)],
+)
+def test_input_and_kernel_gradients_match_numpy_reference(strides, padding, groups, modulated):
+    # The output is linear in the input and in the kernel, so the gradient of
+    # sum(output * weights) along any direction is the weighted sum of the
+    # reference's output for that direction. Offsets up to 3 pixels make many
+    # samples read the same pixel and many fall partly outside the image.
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 5, 6, 4)).astype("float32")
+    kernel = rng.normal(size=(3, 3, 4, 2)).astype("float32")
+    ho, _ = conv_output_size(5, 3, strides[0], 1, padding)
+    wo, _ = conv_output_size(6, 3, strides[1], 1, padding)
+    offsets = rng.uniform(-3, 3, size=(2, ho, wo, 2 * 9 * groups)).astype("float32")
+    mask = rng.uniform(size=(2, ho, wo, 9 * groups)).astype("float32") if modulated else None
+    weights = rng.normal(size=(2, ho, wo, 2))
+    x_t, kernel_t = tf.constant(x), tf.constant(kernel)
+    with tf.GradientTape() as tape:
+        tape.watch([x_t, kernel_t])
+        loss = tf.reduce_sum(
+            deformable_conv2d(x_t, offsets, kernel_t, mask=mask, strides=strides, padding=padding)
+            * weights
+        )
+    grad_x, grad_kernel = (g.numpy() for g in tape.gradient(loss, [x_t, kernel_t]))
+
+    for _ in range(3):
+        dx, dk = rng.normal(size=x.shape), rng.normal(size=kernel.shape)
+        for grad, args, direction in ((grad_x, (dx, offsets, kernel), dx),
+                                      (grad_kernel, (x, offsets, dk), dk)):
+            want = np.sum(reference(*args, mask=mask, strides=strides, padding=padding) * weights)
+            assert np.sum(grad * direction) == pytest.approx(want, rel=1e-4, abs=1e-4)
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_zero_offset_input_gradient_equals_conv2d(x, padding):
+    layer, conv = layer_and_conv(x, filters=3, kernel_size=3, padding=padding)
+    weights = np.random.default_rng(4).normal(size=conv(x).shape).astype("float32")
+    grads = []
+    for model in (layer, conv):
+        x_t = tf.constant(x)
+        with tf.GradientTape() as tape:
+            tape.watch(x_t)
+            loss = tf.reduce_sum(model(x_t) * weights)
+        grads.append(tape.gradient(loss, x_t).numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-5, atol=1e-5)
+
+
+def test_gradients_under_xla_equal_eager_gradients(x):
+    # XLA cannot compile the sorted segment sum of the input gradient, so the
+    # layer falls back to ops.segment_sum there; both must agree.
+    rng = np.random.default_rng(5)
+    offsets = tf.constant(rng.uniform(-3, 3, size=(2, 9, 8, 36)).astype("float32"))
+    kernel = tf.constant(rng.normal(size=(3, 3, 4, 3)).astype("float32"))
+
+    def gradients(inputs, offsets):
+        with tf.GradientTape() as tape:
+            tape.watch([inputs, offsets])
+            loss = tf.reduce_sum(deformable_conv2d(inputs, offsets, kernel, padding="same") ** 2)
+        return tape.gradient(loss, [inputs, offsets])
+
+    eager = gradients(tf.constant(x), offsets)
+    compiled = tf.function(gradients, jit_compile=True)(tf.constant(x), offsets)
+    for want, got in zip(eager, compiled):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
 def test_gradients_reach_the_offset_and_mask_branches(x):
     layer = DeformableConv2D(4, 3, padding="same", modulated=True)
     with tf.GradientTape() as tape:

@@ -13,8 +13,10 @@ The computation is im2col: one gather fetches, for every output pixel and kernel
 point, the four bilinear neighbours (a table row holds each pixel's 2x2
 neighbourhood), a weighted sum over the four gives the ``(k*k, C)`` patch, and
 one matrix product with the kernel reshaped to ``(k*k*C, filters)`` gives the
-output. No Python loop runs over pixels or kernel points. The backward pass is
-one scatter-add of wide rows into the table (an unsorted segment sum).
+output. No Python loop runs over pixels or kernel points. The backward pass
+sums the sampled rows' gradients into the table rows they read: a sort of the
+row indices and a sorted segment sum of wide rows, together about half the time
+on a CPU of the unsorted scatter-add that differentiating the gather would give.
 """
 
 import keras
@@ -85,6 +87,60 @@ def sampling_positions(input_shape, offsets, kernel_size, strides=1, padding="va
     return grid[None, :, :, None] + offsets
 
 
+def _sorted_segment_sum(data, segment_ids, num_segments):
+    """``ops.segment_sum`` for sorted ``segment_ids``, fast on TensorFlow.
+
+    TensorFlow's sorted segment sum is several times faster on a CPU than the
+    unsorted one that ``ops.segment_sum`` runs, but XLA cannot compile it (its
+    output length depends on the data); under XLA, and on other backends, this
+    falls back to ``ops.segment_sum``.
+    """
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        try:  # a private TensorFlow helper; without it, take the portable path
+            from tensorflow.python.ops.control_flow_util import GraphOrParentsInXlaContext
+        except ImportError:
+            return ops.segment_sum(data, segment_ids, num_segments=num_segments)
+        if not GraphOrParentsInXlaContext(tf.compat.v1.get_default_graph()):
+            total = tf.math.segment_sum(data, segment_ids)
+            # The sum stops at the largest id; the segments past it are empty.
+            return tf.pad(total, [[0, num_segments - tf.shape(total)[0]], [0, 0]])
+    return ops.segment_sum(data, segment_ids, num_segments=num_segments)
+
+
+@ops.custom_gradient
+def _bilinear_gather(table, index, weights):
+    """Rows ``table[index]`` of four corners each, summed with ``weights``.
+
+    ``table``: ``(rows, 4 * C)``; ``index``: ``(M,)``; ``weights``: ``(M, 4)``;
+    returns ``(M, C)``. The gradient for ``table`` sums the sampled rows'
+    gradients into the rows they read. Differentiating ``take`` would do that
+    with an unsorted scatter-add; sorting the indices first (a sort of ``M``
+    integers) makes it a sorted segment sum (:func:`_sorted_segment_sum`), and
+    the two together take about half as long as the scatter-add on a CPU.
+    """
+    rows = ops.shape(table)[0]
+    corners = ops.reshape(ops.take(table, index, axis=0), (ops.shape(index)[0], 4, -1))
+    # A batch of (1, 4) x (4, C) products reads the corners once; a broadcast
+    # multiply and sum would write and read them again.
+    patches = ops.matmul(weights[:, None, :], corners)[:, 0]
+
+    def grad(*args, upstream=None):
+        if upstream is None:
+            (upstream,) = args
+        order = ops.argsort(index)
+        sorted_index = ops.take(index, order)
+        sorted_rows = ops.take(upstream, order, axis=0)[:, None, :] * ops.take(
+            weights, order, axis=0)[..., None]
+        d_table = _sorted_segment_sum(ops.reshape(sorted_rows, (ops.shape(index)[0], -1)),
+                                      sorted_index, rows)
+        d_weights = ops.sum(corners * upstream[:, None, :], axis=-1)
+        return d_table, None, d_weights
+
+    return patches, grad
+
+
 def deformable_conv2d(inputs, offsets, kernel, bias=None, mask=None, strides=1,
                       padding="valid", dilation_rate=1):
     """Functional deformable convolution with given offsets (and v2 mask).
@@ -120,7 +176,7 @@ def deformable_conv2d(inputs, offsets, kernel, bias=None, mask=None, strides=1,
     # kernel's rows once reshaped to (k*C, filters).
     grid = ops.cast(grid, offsets.dtype)
     pos = grid[None, :, :, :, None, :] + ops.transpose(offsets, (0, 1, 2, 4, 3, 5))
-    y, x = pos[..., 0], pos[..., 1]
+    y, x = ops.unstack(pos, axis=-1)
     y0, x0 = ops.floor(y), ops.floor(x)
     fy, fx = y - y0, x - x0
     # A sample touches the image only if it lies strictly inside (-1, H) x (-1, W);
@@ -131,13 +187,13 @@ def deformable_conv2d(inputs, offsets, kernel, bias=None, mask=None, strides=1,
         inside = inside * ops.transpose(ops.reshape(mask, (batch, ho, wo, groups, k)),
                                         (0, 1, 2, 4, 3))
     weights = ops.stack([(1 - fy) * (1 - fx), (1 - fy) * fx, fy * (1 - fx), fy * fx], axis=-1)
-    weights = ops.reshape(weights * inside[..., None], (-1, 4, 1))
+    weights = ops.reshape(weights * inside[..., None], (-1, 4))
 
     # Row (pixel, group) of `table` holds the 2x2 neighbourhood (top-left,
     # top-right, bottom-left, bottom-right) below and right of that pixel of the
     # input padded by one zero pixel, so that a sample inside (-1, H) x (-1, W)
     # reads its four neighbours with one gather, and the backward pass is one
-    # scatter-add of wide rows. The shifted copies are pads (their gradient is a
+    # segment sum of wide rows. The shifted copies are pads (their gradient is a
     # cheap slice) rather than slices (whose gradient is a slow scatter).
     table = ops.stack(
         [ops.pad(inputs, ((0, 0), (1 - dy, dy), (1 - dx, dx), (0, 0)))
@@ -153,8 +209,7 @@ def deformable_conv2d(inputs, offsets, kernel, bias=None, mask=None, strides=1,
     image = ops.reshape(ops.arange(batch, dtype="int32"), (-1, 1, 1, 1, 1))
     group = ops.arange(groups, dtype="int32")
     index = ((image * (h + 1) + row) * (w + 1) + col) * groups + group
-    corners = ops.reshape(ops.take(table, ops.reshape(index, (-1,)), axis=0), (-1, 4, per_group))
-    patches = ops.sum(corners * weights, axis=1)
+    patches = _bilinear_gather(table, ops.reshape(index, (-1,)), weights)
     columns = ops.reshape(patches, (batch, ho, wo, k * channels))
     outputs = ops.matmul(columns, ops.reshape(kernel, (k * channels, filters)))
     if bias is not None:
