@@ -9,12 +9,13 @@ the median of the per-run ratios (the target is within 2x).
 """
 
 import argparse
-import os
 import statistics
 import time
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import cnnlab.notebook
+
+# Before TensorFlow loads: quiet its start-up logging, as the notebooks do.
+cnnlab.notebook.setup(seed=0, deterministic=False, plots=False)
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
