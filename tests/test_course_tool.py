@@ -98,3 +98,18 @@ def test_execute_runs_a_notebook_and_stamps_it(tmp_path):
     assert course.check(path) == []
     done = nbformat.read(str(path), as_version=4)
     assert [c.outputs[0]["text"] for c in done.cells] == ["1\n", "42\n"]
+
+
+@pytest.mark.slow
+def test_build_writes_executed_copies_and_html(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("print('built', 6 * 7)")]
+    source = tmp_path / "01_build.ipynb"
+    nbformat.write(nb, str(source))
+    timings = course.build([source], tmp_path / "out")
+    assert list(timings) == ["01_build.ipynb"]
+    executed = nbformat.read(str(tmp_path / "out" / "01_build.ipynb"), as_version=4)
+    assert executed.cells[0].outputs[0]["text"] == "built 42\n"
+    assert "built 42" in (tmp_path / "out" / "01_build.html").read_text()
+    assert nbformat.read(str(source), as_version=4).cells[0].execution_count is None
