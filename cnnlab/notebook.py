@@ -104,7 +104,7 @@ def setup(seed=0, *, deterministic=True, plots=True):
 
 
 def accelerator():
-    """"GPU" when TensorFlow sees a GPU, else "CPU"."""
+    """The device TensorFlow computes on: "GPU" when it sees one, else "CPU"."""
     tf = _import_tensorflow_silently()
     return "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
 
