@@ -66,7 +66,6 @@ def execute(path, output=None, *, timeout=900):
 
     path = Path(path)
     nb = _read(path)
-    os.environ["CNNLAB_HEADLESS"] = "1"
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -75,9 +74,18 @@ def execute(path, output=None, *, timeout=900):
         record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
-    start = time.perf_counter()
-    client.execute()
-    seconds = time.perf_counter() - start
+    # The kernel inherits this process's environment; set the switch for it only.
+    previous = os.environ.get("CNNLAB_HEADLESS")
+    os.environ["CNNLAB_HEADLESS"] = "1"
+    try:
+        start = time.perf_counter()
+        client.execute()
+        seconds = time.perf_counter() - start
+    finally:
+        if previous is None:
+            del os.environ["CNNLAB_HEADLESS"]
+        else:
+            os.environ["CNNLAB_HEADLESS"] = previous
     stamp(nb)
     nbformat.write(nb, str(output or path))
     return seconds
