@@ -10,6 +10,8 @@ one to one.
 import keras
 from keras import ops
 
+from .._checks import boolean, channels_of
+
 
 def _check_filters(name, value, length=None, optional=False):
     """Validate a filter count (``length=None``) or a tuple of ``length`` counts."""
@@ -26,12 +28,6 @@ def _check_filters(name, value, length=None, optional=False):
     for item in value:
         _check_filters(name, item)
     return tuple(value)
-
-
-def _check_bool(name, value):
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return value
 
 
 def _conv(filters, kernel_size, strides=1, padding="same"):
@@ -55,7 +51,7 @@ class _ParallelBranches(keras.layers.Layer):
 
     def __init__(self, batch_norm, bn_momentum=0.99, **kwargs):
         super().__init__(**kwargs)
-        self.batch_norm = _check_bool("batch_norm", batch_norm)
+        self.batch_norm = boolean(batch_norm, "batch_norm")
         if isinstance(bn_momentum, bool) or not isinstance(bn_momentum, (int, float)) or not 0 <= bn_momentum < 1:
             raise ValueError(f"bn_momentum must be a number in [0, 1), got {bn_momentum!r}")
         self.bn_momentum = float(bn_momentum)
@@ -114,11 +110,7 @@ class _ParallelBranches(keras.layers.Layer):
         return shapes
 
     def build(self, input_shape):
-        if len(input_shape) != 4:
-            raise ValueError(
-                f"{type(self).__name__} expects a 4-D input (batch, height, width, channels), "
-                f"got shape {tuple(input_shape)}"
-            )
+        channels_of(input_shape, type(self).__name__)
         self._branch_output_shapes(input_shape, build=True)
         self.built = True
 

@@ -12,16 +12,11 @@ Krizhevsky's 2014 "one weird trick" variant (64-192-384-256-256 filters):
 
 import keras
 
-from cnnlab.layers.lrn import LocalResponseNormalization
-
+from .._checks import boolean
+from ..layers.lrn import LocalResponseNormalization
 from ._applications import check_common, check_input_shape, load_weights, pool_features
 
 VARIANTS = ("original", "one_weird_trick")
-
-
-def _check_flag(name, value):
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
 
 
 def _check_dropout(dropout):
@@ -111,7 +106,7 @@ def alexnet(
         raise ValueError("groups must be 1 with variant='one_weird_trick' (it was trained on one GPU)")
     if variant == "one_weird_trick" and small:
         raise ValueError("small=True is only defined for variant='original'")
-    _check_flag("small", small)
+    boolean(small, "small")
     _check_dropout(dropout)
     check_common(num_classes, include_top, pooling, weights, classifier_activation)
     if small:
@@ -203,7 +198,7 @@ def zfnet(
         or not all(isinstance(f, int) and not isinstance(f, bool) and f >= 1 for f in conv345_filters)
     ):
         raise ValueError(f"conv345_filters must be a tuple of 3 ints >= 1, got {conv345_filters!r}")
-    _check_flag("small", small)
+    boolean(small, "small")
     _check_dropout(dropout)
     check_common(num_classes, include_top, pooling, weights, classifier_activation)
     input_shape = check_input_shape(input_shape, (32, 32, 1) if small else (224, 224, 3), require_static=include_top)
