@@ -246,8 +246,12 @@ def blobs(count, size, seed):
         lambda: segnet(3, (16, 16, 1), depth=2, base_filters=8),
         lambda: deeplab_v3(3, (32, 32, 1), output_stride=2, filters=(8, 16), aspp_filters=16,
                            aspp_rates=(1, 2)),
-        lambda: fcn(3, (32, 32, 1), variant="8s", head_filters=16),
+        # FCN-8s predicts at stride 8 and upsamples bilinearly: at 32x32 its 4x4 score
+        # map cannot trace the dim disc (IoU 0.75-0.88 over seeds 0-3), at 64x64 it can
+        # (0.89-0.96 over seeds 0-9), so the margin below holds for every seed.
+        lambda: fcn(3, (64, 64, 1), variant="8s", head_filters=16),
     ],
+    ids=["unet", "segnet", "deeplab", "fcn"],
 )
 def test_overfits_a_few_images(build):
     keras.utils.set_random_seed(0)
