@@ -4,3 +4,5 @@ from .training import plot_learning_curves, plot_results_table
 from .deconv import (plot_checkerboard, plot_conv_matrix, plot_image_unpooling, plot_segmentation,
                      plot_unpooling)
 from .deformable import plot_sampling_points
+from .retrieval import plot_embedding_map, plot_neighbours
+from .detection import plot_detections, plot_heatmap
