@@ -10,9 +10,11 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    "checkpoints",
     "course",
     "data",
     "deconv",
+    "detection",
     "exercises",
     "layers",
     "metrics",
@@ -20,6 +22,7 @@ _SUBMODULES = (
     "notebook",
     "plotting",
     "reference",
+    "retrieval",
     "release",
     "shapes",
     "training",

@@ -55,7 +55,8 @@ def centernet(backbone, *, feature_layer=None, head_channels=64, name="centernet
         bias = keras.initializers.Constant(math.log(PRIOR / (1 - PRIOR))) if head == "heatmap" else "zeros"
         heads.append(layers.Conv2D(channels, 1, bias_initializer=bias, name=f"{head}_out")(x))
     outputs = layers.Concatenate(name="detections")(heads)
-    return keras.Model(backbone.inputs, outputs, name=name)
+    inputs = backbone.inputs[0] if len(backbone.inputs) == 1 else backbone.inputs
+    return keras.Model(inputs, outputs, name=name)
 
 
 def output_stride(model):
