@@ -83,11 +83,17 @@ def weights_digest(model):
 
 
 def save(model, name, card_entries, out_dir=None):
-    """Write ``model``'s weights and its card (with the digest) as checkpoint ``name``."""
+    """Write ``model``'s weights and its card (with the digest) as checkpoint ``name``.
+
+    The weights are written from an uncompiled copy built from the card's
+    architecture, so that no optimizer state is shipped.
+    """
     weights_file, card_file = paths(name)
     out_dir = Path(out_dir) if out_dir is not None else WEIGHTS_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
-    model.save_weights(out_dir / weights_file.name)
+    clean = build(card_entries["architecture"])
+    clean.set_weights(model.get_weights())
+    clean.save_weights(out_dir / weights_file.name)
     entries = {"name": name, **card_entries, "weights_sha256": weights_digest(model)}
     (out_dir / card_file.name).write_text(json.dumps(entries, indent=2) + "\n")
     return entries
