@@ -16,7 +16,7 @@ import importlib
 
 from .boxes import FORMATS, as_boxes, box_area, box_iou, convert, non_max_suppression
 from .heatmaps import decode, encode, gaussian_radius
-from .metrics import average_precision, coco_average_precision, match
+from .metrics import average_precision, coco_average_precision, match, precision_recall
 from .hub import DetectorNotAvailableError, pretrained_detector
 
 _KERAS = {"centernet": "detector", "detect": "detector", "output_stride": "detector",

@@ -73,6 +73,32 @@ def match(ground_truth, boxes, scores, iou_threshold=0.5):
     return order, hit
 
 
+def precision_recall(ground_truth, boxes, scores, iou_threshold=0.5, max_detections=100):
+    """The precision-recall curve of one class over all images, one point per detection.
+
+    Detections of all images are ranked by score; after each, recall is the share of
+    true boxes found so far and precision the share of detections so far that are
+    true positives. Same arguments as :func:`average_precision`.
+
+    Returns:
+        ``(recall, precision)``: float arrays, one entry per kept detection, best first.
+    """
+    iou_threshold = fraction(iou_threshold, "iou_threshold", low=0.0, high=1.0)
+    max_detections = _check_max_detections(max_detections)
+    gts, dets, confs = _check_detections(ground_truth, boxes, scores)
+    ranked_scores, hits = [np.zeros(0)], [np.zeros(0, bool)]
+    for gt, det, conf in zip(gts, dets, confs):
+        order, hit = match(gt, det, conf, iou_threshold)
+        ranked_scores.append(conf[order][:max_detections])
+        hits.append(hit[:max_detections])
+    ranked_scores, hits = np.concatenate(ranked_scores), np.concatenate(hits)
+    order = np.argsort(-ranked_scores, kind="mergesort")
+    true_pos = np.cumsum(hits[order])
+    recall = true_pos / sum(len(g) for g in gts)
+    precision = true_pos / np.arange(1, len(order) + 1)
+    return recall, precision
+
+
 def average_precision(ground_truth, boxes, scores, iou_threshold=0.5, max_detections=100):
     """COCO-style AP of one class, in NumPy: what pycocotools computes.
 
@@ -86,22 +112,9 @@ def average_precision(ground_truth, boxes, scores, iou_threshold=0.5, max_detect
     Returns:
         A float in [0, 1].
     """
-    iou_threshold = fraction(iou_threshold, "iou_threshold", low=0.0, high=1.0)
-    max_detections = _check_max_detections(max_detections)
-    gts, dets, confs = _check_detections(ground_truth, boxes, scores)
-    ranked_scores, hits = [], []
-    for gt, det, conf in zip(gts, dets, confs):
-        order, hit = match(gt, det, conf, iou_threshold)
-        ranked_scores.append(conf[order][:max_detections])
-        hits.append(hit[:max_detections])
-    ranked_scores, hits = np.concatenate(ranked_scores), np.concatenate(hits)
-    if len(hits) == 0:
+    recall, precision = precision_recall(ground_truth, boxes, scores, iou_threshold, max_detections)
+    if len(recall) == 0:
         return 0.0
-    order = np.argsort(-ranked_scores, kind="mergesort")
-    true_pos = np.cumsum(hits[order])
-    false_pos = np.cumsum(~hits[order])
-    recall = true_pos / sum(len(g) for g in gts)
-    precision = true_pos / np.maximum(true_pos + false_pos, np.finfo(np.float64).eps)
     # The best precision reachable at this recall or beyond.
     precision = np.maximum.accumulate(precision[::-1])[::-1]
     where = np.searchsorted(recall, RECALL_LEVELS, side="left")
