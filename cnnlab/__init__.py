@@ -21,6 +21,7 @@ _SUBMODULES = (
     "models",
     "notebook",
     "plotting",
+    "recipes",
     "reference",
     "retrieval",
     "release",
