@@ -4,3 +4,4 @@ from .training import plot_learning_curves, plot_results_table
 from .deconv import (plot_checkerboard, plot_conv_matrix, plot_image_unpooling, plot_segmentation,
                      plot_unpooling)
 from .deformable import plot_sampling_points
+from .palette import CLASS_COLORS, class_color, class_colormap, class_colors, class_norm, mask_to_rgb
