@@ -5,3 +5,5 @@ from .deconv import (plot_checkerboard, plot_conv_matrix, plot_image_unpooling, 
                      plot_unpooling)
 from .deformable import plot_sampling_points
 from .palette import CLASS_COLORS, class_color, class_colormap, class_colors, class_norm, mask_to_rgb
+from .model_graph import ModelGraph, GraphNode, model_graph
+from .architecture import CATEGORY_COLORS, plot_architecture
