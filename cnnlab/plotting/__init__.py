@@ -7,3 +7,4 @@ from .deformable import plot_sampling_points
 from .palette import CLASS_COLORS, class_color, class_colormap, class_colors, class_norm, mask_to_rgb
 from .model_graph import ModelGraph, GraphNode, model_graph
 from .architecture import CATEGORY_COLORS, plot_architecture
+from .filters import filter_images, plot_class_activation_maps, plot_filters

@@ -10,8 +10,6 @@ layers; consecutive layers can be merged into one block by name.
 import re
 from typing import NamedTuple
 
-import keras
-
 CATEGORIES = ("input", "conv", "pool", "norm", "activation", "merge", "dense", "block", "other")
 
 _CATEGORY_PATTERNS = (
@@ -95,6 +93,8 @@ def model_graph(model, *, expand_nested=False, collapse=None):
 
 
 def _functional_of(model):
+    import keras
+
     if isinstance(model, keras.Sequential):
         functional = getattr(model, "_functional", None)
         if functional is None:
@@ -151,6 +151,8 @@ def _model_nodes(model):
 def _walk(model, prefix, feed, expand):
     """Nodes and edges of ``model``; ``feed`` maps the history of its input tensors to
     the outer keys that produce them (empty at the top level)."""
+    import keras
+
     produced = dict(feed)  # tensor history -> key of the node that computes it
     for tensor in model.inputs:
         if _history(tensor) not in produced and feed:
@@ -239,6 +241,8 @@ def _creation_order(nodes, edges, created):
 
 
 def _describe(operation, key, outputs, *, first_call, calls):
+    import keras
+
     kind = "Model" if isinstance(operation, keras.Model) else type(operation).__name__
     params = None
     if first_call and isinstance(operation, keras.layers.Layer):
@@ -259,6 +263,8 @@ def _size(shape):
 
 
 def _category(operation):
+    import keras
+
     if isinstance(operation, keras.Model):
         return "block"
     name = type(operation).__name__
@@ -280,6 +286,8 @@ def _pair(value):
 
 def _detail(operation):
     """A few words on the layer's configuration, from its public ``get_config``."""
+    import keras
+
     if isinstance(operation, keras.Model) or not isinstance(operation, keras.layers.Layer):
         return ""
     try:
