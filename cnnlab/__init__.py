@@ -20,6 +20,7 @@ _SUBMODULES = (
     "models",
     "notebook",
     "plotting",
+    "pretrained",
     "reference",
     "release",
     "shapes",
