@@ -1,6 +1,6 @@
 """Figures the course notebooks draw, one topic per module."""
 from .conv import plot_array, plot_conv_arithmetic, plot_feature_maps, plot_pooling
-from .training import plot_learning_curves, plot_results_table
+from .training import Spread, plot_learning_curves, plot_results_table, spread
 from .deconv import (plot_checkerboard, plot_conv_matrix, plot_image_unpooling, plot_segmentation,
                      plot_unpooling)
 from .deformable import plot_sampling_points
