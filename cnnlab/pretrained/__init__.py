@@ -141,7 +141,11 @@ def train(name, scale=1.0, *, out=None):
     if out is not None:
         weights_file, card_file = paths(name, out)
         weights_file.parent.mkdir(parents=True, exist_ok=True)
-        model.save_weights(weights_file)
+        # A fresh, uncompiled copy: the file then holds the layers' weights only, not
+        # the optimizer's state (two thirds of the bytes for Adam).
+        clean = recipe.build()
+        clean.set_weights(model.get_weights())
+        clean.save_weights(weights_file)
         result["weights"]["bytes"] = weights_file.stat().st_size
         card_file.write_text(json.dumps(result, indent=2) + "\n")
     return TrainedCheckpoint(model, result)
