@@ -2,11 +2,6 @@
 sliding window, scikit-image's bilinear resize), and the identity that makes them
 exact: mean(CAM_c) + b_c is the class score before the softmax."""
 
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
-
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
@@ -16,8 +11,7 @@ from skimage.transform import resize
 from cnnlab import reference
 from cnnlab.cam import cam_layers, class_activation_maps
 from cnnlab.plotting import plot_class_activation_maps
-
-ROOT = Path(__file__).resolve().parent.parent
+from other_backends import run_on_backend
 
 
 def gap_net(activation=None, dropout=False, seed=0):
@@ -159,10 +153,7 @@ def test_the_shipped_shapes_classifier_looks_at_the_shape():
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_identity_on_other_backends(backend):
-    pytest.importorskip(backend)
-    code = textwrap.dedent(f"""
-        import sys
-        sys.path.insert(0, {str(ROOT / "tests")!r})
+    run_on_backend(backend, f"""
         import keras, numpy as np
         assert keras.backend.backend() == {backend!r}
         from test_cam import gap_net, images, numpy_cams
@@ -174,6 +165,3 @@ def test_identity_on_other_backends(backend):
         assert class_activation_maps(model, x).maps.shape == (6, 12, 12)
         print("ok")
     """)
-    env = {"KERAS_BACKEND": backend, "MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
-    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr[-3000:]

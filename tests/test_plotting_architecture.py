@@ -3,10 +3,6 @@
 the boxes it does not connect, and drawing leaves the model as it was."""
 
 import json
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
 
 import keras
 import matplotlib.pyplot as plt
@@ -19,8 +15,8 @@ from matplotlib.transforms import Bbox
 from cnnlab import models
 from cnnlab.layers import ResidualBlock
 from cnnlab.plotting import model_graph, plot_architecture
+from other_backends import run_on_backend
 
-ROOT = Path(__file__).resolve().parent.parent
 L = keras.layers
 
 
@@ -359,10 +355,7 @@ def test_sequential_and_bad_input():
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_same_graph_on_other_backends(backend):
-    pytest.importorskip(backend)
-    code = textwrap.dedent(f"""
-        import sys
-        sys.path.insert(0, {str(ROOT / "tests")!r})
+    run_on_backend(backend, f"""
         import keras
         assert keras.backend.backend() == {backend!r}
         from test_plotting_architecture import MODELS, config_graph, drawn, assert_readable
@@ -376,6 +369,3 @@ def test_same_graph_on_other_backends(backend):
             assert_readable(fig)
         print("ok")
     """)
-    env = {"KERAS_BACKEND": backend, "MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
-    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr[-3000:]

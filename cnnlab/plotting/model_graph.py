@@ -295,14 +295,9 @@ def _detail(operation):
     except (NotImplementedError, TypeError):
         return ""
     parts = []
-    if "kernel_size" in config:
-        size = config["kernel_size"]
-        size = size if isinstance(size, (list, tuple)) else (size, size)
-        parts.append("x".join(str(s) for s in size))
-    elif "pool_size" in config and config["pool_size"] is not None:
-        size = config["pool_size"]
-        size = size if isinstance(size, (list, tuple)) else (size, size)
-        parts.append("x".join(str(s) for s in size))
+    window = config.get("kernel_size", config.get("pool_size"))
+    if window is not None:
+        parts.append("x".join(str(s) for s in (window if isinstance(window, (list, tuple)) else (window,) * 2)))
     for field in ("filters", "units"):
         if config.get(field) is not None:
             parts.append(str(config[field]))
@@ -315,9 +310,7 @@ def _detail(operation):
     if "rate" in config and isinstance(config["rate"], float):
         parts.append(f"rate {config['rate']:g}")
     activation = config.get("activation")
-    if isinstance(activation, str) and activation != "linear" and type(operation).__name__ != "Activation":
-        parts.append(activation)
-    elif type(operation).__name__ == "Activation" and isinstance(activation, str):
+    if isinstance(activation, str) and activation != "linear":
         parts.append(activation)
     return ", ".join(parts)
 
