@@ -123,6 +123,45 @@ def test_a_recipe_without_weights_says_how_to_make_them(tmp_path):
     assert "test-unshipped" not in pretrained.names()
 
 
+def _segmentation_recipe(name, **kwargs):
+    def build():
+        inputs = keras.Input((16, 16, 3))
+        return keras.Model(inputs, keras.layers.Conv2D(3, 3, padding="same", activation="softmax")(inputs))
+
+    def split():
+        train = data.shapes(count=40, image_size=16, seed=0, classes=("circle", "square"))
+        test = data.shapes(count=20, image_size=16, seed=1, classes=("circle", "square"))
+        return data.Split(train.images, train.masks, test.images, test.masks, train.class_names)
+
+    def fit(model, split, scale):
+        model.compile("adam", "sparse_categorical_crossentropy")
+        model.fit(split.x_train, split.y_train, epochs=pretrained.scaled(2, scale), verbose=0)
+        return {"epochs": pretrained.scaled(2, scale)}
+
+    return pretrained.Recipe(name=name, description="A per-pixel stand-in.", data_source="shapes",
+                             build=build, data=split, fit=fit, **kwargs)
+
+
+def test_segmentation_and_custom_metrics(tmp_path):
+    # mean_iou is Keras' own MeanIoU of the per-pixel arg-max; a function metric is
+    # recorded under its metric_name.
+    for recipe in (_segmentation_recipe("test-segmentation", metric="mean_iou"),
+                   _segmentation_recipe("test-custom", metric=lambda model, split: 0.25, metric_name="quarter")):
+        pretrained.register(recipe)
+        try:
+            trained = pretrained.train(recipe.name, scale=0.5, out=tmp_path)
+            split = recipe.data()
+            predicted = np.argmax(trained.model.predict(split.x_test, verbose=0), axis=-1)
+            keras_iou = keras.metrics.MeanIoU(num_classes=3)
+            keras_iou.update_state(split.y_test, predicted)
+            expected = (round(float(keras_iou.result()), 4) if recipe.metric == "mean_iou" else 0.25)
+            assert trained.card["metric"]["name"] == recipe.metric_label
+            assert trained.card["metric"]["value"] == pytest.approx(expected, abs=1e-4)
+            assert pretrained.evaluate(recipe.name, weights_dir=tmp_path) == pytest.approx(expected, abs=1e-4)
+        finally:
+            pretrained.unregister(recipe.name)
+
+
 def test_bad_recipes_and_names():
     good = dict(name="x-y", description="d", data_source="s", build=lambda: None, data=lambda: None,
                 fit=lambda m, s, k: {})
