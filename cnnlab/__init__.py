@@ -10,6 +10,7 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    "cam",
     "checkpoints",
     "course",
     "data",
@@ -21,6 +22,7 @@ _SUBMODULES = (
     "models",
     "notebook",
     "plotting",
+    "pretrained",
     "recipes",
     "reference",
     "retrieval",
