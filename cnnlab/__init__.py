@@ -11,7 +11,6 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "cam",
-    "checkpoints",
     "course",
     "data",
     "deconv",
@@ -23,7 +22,6 @@ _SUBMODULES = (
     "notebook",
     "plotting",
     "pretrained",
-    "recipes",
     "reference",
     "retrieval",
     "release",
