@@ -14,6 +14,7 @@ _SUBMODULES = (
     "data",
     "deconv",
     "exercises",
+    "grading",
     "layers",
     "metrics",
     "models",
@@ -25,6 +26,7 @@ _SUBMODULES = (
     "training",
     "transfer",
     "widgets",
+    "workspace",
 )
 
 __all__ = ["__version__", *_SUBMODULES]

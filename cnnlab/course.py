@@ -3,7 +3,9 @@
 ``python -m cnnlab.course execute course/01_*.ipynb`` re-runs notebooks in
 place and stamps every code cell with a hash of its source, so that
 ``check`` (and the test suite) can tell when a committed output no longer
-belongs to the code above it. Nothing here imports TensorFlow; the kernels do.
+belongs to the code above it. It also writes what does not change outputs:
+the kernelspec JupyterLab keeps and the nbgrader metadata of the exercises
+(``annotate`` writes only those). Nothing here imports TensorFlow; the kernels do.
 """
 
 import argparse
@@ -231,7 +233,15 @@ def main(argv=None):
     conv.add_argument("script", type=Path)
     conv.add_argument("output", type=Path)
     args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except ValueError as error:
+        # A malformed marker, or a file that is not a notebook: a message, not a traceback.
+        print(f"python -m cnnlab.course {args.command}: error: {error}", file=sys.stderr)
+        return 2
 
+
+def _run(args):
     if args.command == "from-script":
         from_script(args.script, args.output)
         return 0
