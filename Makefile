@@ -55,8 +55,7 @@ LESSONS := $(notdir $(basename $(NOTEBOOKS)))
 
 nbgrader: setup
 	$(BIN)/python -m cnnlab nbgrader build/nbgrader course
-	cd build/nbgrader && for lesson in $(LESSONS); do \
-		$(GRADING_PATH) nbgrader generate_assignment $$lesson --force --log-level=WARN || exit 1; done
+	cd build/nbgrader && $(GRADING_PATH) nbgrader generate_assignment '*' --force --log-level=WARN
 
 # otter-grader master notebooks, then `otter assign` for each: the student notebook
 # and the autograder zip under build/otter/<lesson>/dist/.
