@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 
+from cnnlab import course
 from cnnlab.__main__ import main
 from cnnlab.grading.convention import exercises
 from cnnlab.grading.markers import split_regions
@@ -39,6 +40,18 @@ def instructor_set(path):
     argv = ["exercises", "--topic", "all", "--count", str(SET_PROBLEMS), "--seed", str(SEED), "--instructor"]
     assert main(argv + ["--out", str(path)]) == 0
     return nbformat.read(str(path), as_version=4)
+
+
+SET = "key"
+
+
+def instructor_notebooks(base):
+    """Write the generated set to ``base/key.ipynb``; return its path and ``{name: instructor notebook}``
+    for it and every lesson, the notebooks whose secrets nothing a student receives may hold."""
+    key = base / f"{SET}.ipynb"
+    instructors = {SET: instructor_set(key)}
+    instructors.update({p.stem: nbformat.read(str(p), as_version=4) for p in course.notebooks()})
+    return key, instructors
 
 
 def solutions(instructor_nb):

@@ -17,7 +17,8 @@ from grading_support import (
     SET_PROBLEMS,
     WRONG_EXERCISE,
     answered,
-    instructor_set,
+    SET,
+    instructor_notebooks,
     tools_on_path,
     write,
 )
@@ -29,8 +30,6 @@ pytestmark = [
     # Raised inside nbgrader's gradebook by SQLAlchemy 2, not by cnnlab.
     pytest.mark.filterwarnings("ignore:Object of type <Submitted"),
 ]
-SET = "key"
-
 
 @pytest.fixture(scope="module")
 def nbgrader_course(tmp_path_factory):
@@ -38,9 +37,7 @@ def nbgrader_course(tmp_path_factory):
     from traitlets.config.loader import PyFileConfigLoader
 
     base = tmp_path_factory.mktemp("nbgrader")
-    key = base / f"{SET}.ipynb"
-    instructors = {SET: instructor_set(key)}
-    instructors.update({p.stem: nbformat.read(str(p), as_version=4) for p in course.notebooks()})
+    key, instructors = instructor_notebooks(base)
     root = base / "course"
     assert main(["nbgrader", str(root), str(course.COURSE_DIR), str(key)]) == 0
     with tools_on_path():

@@ -23,7 +23,8 @@ from grading_support import (
     SET_PROBLEMS,
     WRONG_EXERCISE,
     answered,
-    instructor_set,
+    SET,
+    instructor_notebooks,
     write,
 )
 from leaks import leaks_in_tree
@@ -34,17 +35,13 @@ pytestmark = [
     # Raised inside otter's own results table under pandas 3, not by cnnlab.
     pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.drop is deprecated"),
 ]
-SET = "key"
-
 
 @pytest.fixture(scope="module")
 def otter_assignments(tmp_path_factory):
     from otter.assign import main as assign
 
     base = tmp_path_factory.mktemp("otter")
-    key = base / f"{SET}.ipynb"
-    instructors = {SET: instructor_set(key)}
-    instructors.update({p.stem: nbformat.read(str(p), as_version=4) for p in course.notebooks()})
+    key, instructors = instructor_notebooks(base)
     masters = base / "masters"
     assert main(["otter", str(masters), str(course.COURSE_DIR), str(key)]) == 0
     for name in sorted(instructors):
