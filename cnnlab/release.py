@@ -95,7 +95,7 @@ def release_notebook(nb, name="notebook"):
         if regions:
             cell.source = source
         cell.metadata = kept_cell_metadata(cell.metadata, derived.get(index))
-        _keep_shown_attachments(cell)
+        keep_shown_attachments(cell)
         if cell.cell_type == "code" and (regions or index >= keep_outputs):
             cell.outputs = []
             cell.execution_count = None
@@ -162,7 +162,8 @@ def kept_cell_metadata(metadata, derived=None):
     return kept
 
 
-def _keep_shown_attachments(cell):
+def keep_shown_attachments(cell):
+    """Drop the attachments a cell's text does not show (in place)."""
     attachments = cell.get("attachments")
     if attachments is None:
         return

@@ -49,7 +49,7 @@ def nbgrader_source(nb, name="notebook"):
             stub and no solution), or holds what nbgrader would leak.
         MarkerError: a malformed marker.
     """
-    from cnnlab.release import kept_cell_metadata, kept_notebook_metadata
+    from cnnlab.release import keep_shown_attachments, kept_cell_metadata, kept_notebook_metadata
 
     source = copy.deepcopy(nb)
     source.metadata = kept_notebook_metadata(nb.metadata)
@@ -63,6 +63,7 @@ def nbgrader_source(nb, name="notebook"):
         if not text.strip() and cell.source.strip():
             continue
         cell.source = text
+        keep_shown_attachments(cell)
         _refuse_solution_only_attachments(cell, where)
         cell.metadata = kept_cell_metadata(cell.metadata)
         keep.append(cell)

@@ -145,7 +145,7 @@ def master_notebook(nb, assignment, name="notebook"):
     """
     import nbformat
 
-    from cnnlab.release import kept_cell_metadata, kept_notebook_metadata
+    from cnnlab.release import keep_shown_attachments, kept_cell_metadata, kept_notebook_metadata
 
     if not _NAME.match(assignment):
         raise OtterExportError(f"assignment must be letters, digits, '_' or '-', got {assignment!r}")
@@ -205,6 +205,7 @@ def master_notebook(nb, assignment, name="notebook"):
         if HIDDEN_TESTS in found_kinds:
             raise OtterExportError(f"{where}: hidden tests outside an exercise's check cell")
         cell.source = transform(cell.source, cell.cell_type, where, keep=())
+        keep_shown_attachments(cell)
         _refuse_otter_syntax(cell, where)
         cells.append(cell)
     master = nbformat.v4.new_notebook()
