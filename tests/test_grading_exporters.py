@@ -128,11 +128,17 @@ def test_otter_master_notebook_format():
 
 
 def test_otter_generated_set_expects_what_check_prints():
-    text = exercises.render(exercises.generate("memory", count=2, seed=1), "ipynb", instructor=True, instructor_note=SECRET)
+    problems = exercises.generate("memory", count=2, seed=1)
+    text = exercises.render(problems, "ipynb", instructor=True, instructor_note=SECRET)
     master = otter.master_notebook(nbformat.reads(text, as_version=4), "set")
     assert SECRET not in "".join(c.source for c in master.cells if c.cell_type != "raw")
     tests = [c for c in master.cells if c.cell_type == "code" and c.source.startswith("check(answer_")]
     assert len(tests) == 2 and all(t.outputs[0]["text"] == "Correct.\n" for t in tests)
+    cells = _cells(master)
+    for problem in problems:
+        explanation = ("markdown", f"**Solution.** {problem.explanation}")
+        where = cells.index(explanation)
+        assert cells[where - 2] == ("raw", "# BEGIN SOLUTION") and cells[where + 1] == ("raw", "# END SOLUTION")
 
 
 @pytest.mark.parametrize(

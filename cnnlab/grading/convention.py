@@ -5,9 +5,9 @@ An exercise is an **answer cell** (a code cell with a ``### BEGIN SOLUTION``
 region) followed, before the next answer cell, by a **check cell** (a code
 cell with a ``### BEGIN HIDDEN TESTS`` region, or an nbgrader grade cell: the
 hashed checks of generated sets have no hidden part). The Markdown cells
-between the previous exercise and the answer cell state the question. In a
-course notebook exercises follow the ``## Exercises`` heading; a notebook
-without the heading (a generated problem set) is all exercises.
+right before the answer cell state the question. In a course notebook
+exercises follow the ``## Exercises`` heading; a notebook without the heading
+(a generated problem set) is all exercises.
 
 Each exercise binds its own names: otter-grader runs every test after the
 whole notebook has run, so a name that a later cell binds again would grade
@@ -18,7 +18,7 @@ the exercise's *answer name* (otter's question name).
 from typing import NamedTuple
 
 from . import names as _names
-from .markers import HIDDEN_TESTS, SOLUTION, kinds
+from .markers import HIDDEN_TESTS, MARK_SCHEME, SOLUTION, kinds, transform
 
 EXERCISES_HEADING = "## Exercises"
 
@@ -54,8 +54,11 @@ def section_start(nb):
     return 0
 
 
-def _states_a_question(cell):
-    # The heading's cell is question text only when text follows the heading in it.
+def _states_a_question(cell, where):
+    # The heading's cell is question text only when text follows the heading in it;
+    # a cell that is all mark scheme is the grader's, not the student's.
+    if MARK_SCHEME in kinds(cell.source, "markdown", where) and not transform(cell.source, "markdown", where).strip():
+        return False
     if not is_exercises_heading(cell):
         return True
     after = cell.source.split(EXERCISES_HEADING, 1)[1]
@@ -84,8 +87,11 @@ def exercises(nb, name="notebook"):
     for index in range(section_start(nb), len(nb.cells)):
         cell = nb.cells[index]
         role = _role(cell, name, index)
+        if pending is None and cell.cell_type != "markdown" and role != "answer":
+            # The question is the run of Markdown cells right before the answer cell.
+            question = []
         if cell.cell_type == "markdown" and pending is None:
-            if _states_a_question(cell):
+            if _states_a_question(cell, f"{name} cell {index}"):
                 question.append(index)
         elif role == "answer":
             pending = index
