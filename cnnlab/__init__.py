@@ -15,6 +15,7 @@ _SUBMODULES = (
     "data",
     "deconv",
     "exercises",
+    "grading",
     "layers",
     "metrics",
     "models",
@@ -27,6 +28,7 @@ _SUBMODULES = (
     "training",
     "transfer",
     "widgets",
+    "workspace",
 )
 
 __all__ = ["__version__", *_SUBMODULES]
