@@ -1,4 +1,4 @@
-# cnnlab: `make lab` opens the course, `make test` runs every test and notebook.
+# cnnlab: `make lab` opens the student workspace, `make test` runs every test and notebook.
 # Both create the virtual environment in .venv first when it is missing or
 # older than pyproject.toml.
 
@@ -10,7 +10,7 @@ NOTEBOOKS := $(sort $(wildcard course/[0-9][0-9]_*.ipynb))
 NB ?= $(NOTEBOOKS)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
-.PHONY: setup lab test test-lib test-notebooks execute course release bench clean distclean
+.PHONY: setup lab lab-instructor test test-lib test-notebooks execute course release nbgrader otter bench clean distclean
 
 setup: $(STAMP)
 
@@ -20,9 +20,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
-# JupyterLab refuses to run as root (containers, CI) unless told it may.
+# Students: sync the git-ignored workspace/ with the course (solutions stubbed;
+# nothing the student changed is overwritten), then JupyterLab there.
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=course $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/python -m cnnlab lab
+
+# Instructors and authors: JupyterLab on the course sources, solutions included.
+lab-instructor: setup
+	$(BIN)/python -m cnnlab lab --instructor
 
 test: test-lib test-notebooks
 
@@ -42,6 +47,22 @@ course: setup
 
 release: setup
 	$(BIN)/python -m cnnlab release course build/release
+
+# An nbgrader course tree with one assignment per lesson, and nbgrader's student
+# version of each (build/nbgrader/release/); nbgrader needs its tools on PATH.
+GRADING_PATH := PATH="$(abspath $(BIN)):$$PATH"
+LESSONS := $(notdir $(basename $(NOTEBOOKS)))
+
+nbgrader: setup
+	$(BIN)/python -m cnnlab nbgrader build/nbgrader course
+	cd build/nbgrader && $(GRADING_PATH) nbgrader generate_assignment '*' --force --log-level=WARN
+
+# otter-grader master notebooks, then `otter assign` for each: the student notebook
+# and the autograder zip under build/otter/<lesson>/dist/.
+otter: setup
+	$(BIN)/python -m cnnlab otter build/otter course
+	for lesson in $(LESSONS); do (cd build/otter/$$lesson && \
+		$(GRADING_PATH) otter assign --no-run-tests $$lesson.ipynb dist) || exit 1; done
 
 bench: setup
 	@for script in $(filter-out benchmarks/_%,$(wildcard benchmarks/*.py)); do echo "== $$script"; $(BIN)/python $$script || exit 1; done

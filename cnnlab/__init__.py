@@ -16,6 +16,7 @@ _SUBMODULES = (
     "deconv",
     "detection",
     "exercises",
+    "grading",
     "layers",
     "metrics",
     "models",
@@ -29,6 +30,7 @@ _SUBMODULES = (
     "training",
     "transfer",
     "widgets",
+    "workspace",
 )
 
 __all__ = ["__version__", *_SUBMODULES]

@@ -3,7 +3,9 @@
 ``python -m cnnlab.course execute course/01_*.ipynb`` re-runs notebooks in
 place and stamps every code cell with a hash of its source, so that
 ``check`` (and the test suite) can tell when a committed output no longer
-belongs to the code above it. Nothing here imports TensorFlow; the kernels do.
+belongs to the code above it. It also writes what does not change outputs:
+the kernelspec JupyterLab keeps and the nbgrader metadata of the exercises
+(``annotate`` writes only those). Nothing here imports TensorFlow; the kernels do.
 """
 
 import argparse
@@ -19,6 +21,10 @@ COURSE_DIR = Path(__file__).resolve().parent.parent / "course"
 NOTEBOOK_PATTERN = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
 STAMP_KEY = "cnnlab"
 IGNORE_OUTPUT_TAG = "nbval-ignore-output"
+# What ipykernel's kernelspec says (``ipykernel.kernelspec.get_kernel_dict()``;
+# tests/test_lab.py asks a running JupyterLab). JupyterLab rewrites any other
+# display name when it opens a notebook, which marks it unsaved at once.
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
 def notebooks(root=COURSE_DIR):
@@ -50,6 +56,15 @@ def stamp(nb):
     return nb
 
 
+def annotate(nb, name="notebook"):
+    """Metadata that does not change the outputs: the kernelspec JupyterLab expects, and
+    nbgrader cell metadata refreshed from the exercise markers. Returns ``nb``."""
+    from cnnlab.grading import metadata
+
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    return metadata.annotate(nb, name)
+
+
 def execute(path, output=None, *, timeout=900):
     """Run a notebook top to bottom in a fresh kernel, headless.
 
@@ -65,7 +80,7 @@ def execute(path, output=None, *, timeout=900):
     from nbclient import NotebookClient
 
     path = Path(path)
-    nb = _read(path)
+    nb = annotate(_read(path), path.name)
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -95,10 +110,24 @@ def check(path):
     """Problems with a committed notebook, as a list of strings (empty: fine).
 
     A notebook is fine when every code cell ran, in order, in one session,
-    without errors or stderr output, and no cell's source changed since.
+    without errors or stderr output, and no cell's source changed since; when
+    its kernelspec is the one JupyterLab keeps; and when its nbgrader metadata
+    matches its exercise markers (``execute`` and ``annotate`` write both).
     """
+    from cnnlab.grading import metadata
+    from cnnlab.grading.markers import MarkerError
+
     nb = _read(path)
     problems = []
+    if nb.metadata.get("kernelspec") != KERNELSPEC:
+        problems.append(
+            f"{Path(path).name}: kernelspec {nb.metadata.get('kernelspec')!r} is not {KERNELSPEC!r}, which "
+            "JupyterLab would write on opening it (run `make execute` or `python -m cnnlab.course annotate`)"
+        )
+    try:
+        problems += metadata.issues(nb, Path(path).name)
+    except (MarkerError, ValueError) as error:
+        problems.append(str(error))
     expected = 1
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
@@ -155,7 +184,7 @@ def from_script(script, output):
         elif line.strip():
             raise ValueError(f"{script}: text before the first '# %%' cell marker: {line!r}")
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     for cell in cells:
         body = "\n".join(cell["lines"]).strip("\n")
@@ -198,11 +227,21 @@ def main(argv=None):
     bld = sub.add_parser("build", help="execute copies and write HTML")
     bld.add_argument("--out", type=Path, default=Path("build/course"))
     bld.add_argument("paths", nargs="*", type=Path)
+    ann = sub.add_parser("annotate", help="refresh kernelspec and nbgrader metadata only (outputs stay valid)")
+    ann.add_argument("paths", nargs="*", type=Path)
     conv = sub.add_parser("from-script", help="percent-format script to notebook")
     conv.add_argument("script", type=Path)
     conv.add_argument("output", type=Path)
     args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except ValueError as error:
+        # A malformed marker, or a file that is not a notebook: a message, not a traceback.
+        print(f"python -m cnnlab.course {args.command}: error: {error}", file=sys.stderr)
+        return 2
 
+
+def _run(args):
     if args.command == "from-script":
         from_script(args.script, args.output)
         return 0
@@ -210,6 +249,13 @@ def main(argv=None):
     if args.command == "execute":
         for path in paths:
             print(f"{path.name}: {execute(path):.1f} s", flush=True)
+        return 0
+    if args.command == "annotate":
+        import nbformat
+
+        for path in paths:
+            nbformat.write(annotate(_read(path), path.name), str(path))
+            print(f"{path.name}: metadata refreshed", flush=True)
         return 0
     if args.command == "build":
         for name, seconds in build(paths, args.out).items():

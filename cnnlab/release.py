@@ -1,238 +1,209 @@
 """Student releases of notebooks written with nbgrader's markers.
 
-``cnnlab release SOURCE_DIR OUT_DIR`` (or ``release(source_dir, out_dir)``)
-writes a student copy of every notebook in ``SOURCE_DIR``:
+``cnnlab release SOURCE OUT`` (or ``release(source, out)``) writes the student
+copy of a notebook, or of every notebook under a directory. What a student
+receives holds no solution, hidden test, mark scheme or seed, through any
+channel:
 
-- code cells: each ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region becomes
-  ``# YOUR CODE HERE`` / ``raise NotImplementedError()`` at the marker's
-  indentation; each ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` region
-  is removed;
-- Markdown cells: a solution region becomes ``YOUR ANSWER HERE``, a
-  ``=== BEGIN MARK SCHEME ===`` ... ``=== END MARK SCHEME ===`` region is removed,
-  and attachments the remaining text no longer uses are dropped;
-- outputs and execution counts are cleared from changed cells and from every
-  code cell after the first solution (they ran on the instructor's answers);
-  outputs before it are kept;
-- a cell whose nbgrader metadata says ``solution`` but that has neither
-  markers nor a stub is all solution (nbgrader's rule) and becomes the stub,
-  so releasing a released notebook changes nothing;
-- changed cells get nbgrader metadata (``solution`` / ``grade`` / ``locked``)
-  unless they have it, so the result can go to nbgrader or otter-grader; their
-  ``cnnlab`` source-hash stamp, stale now, is dropped.
+- sources: each ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region becomes
+  ``# YOUR CODE HERE`` / ``raise NotImplementedError()`` (``YOUR ANSWER HERE``
+  in Markdown) at the marker's indentation; hidden-test and mark-scheme regions
+  are removed; a cell whose nbgrader metadata says ``solution`` but that has
+  no markers is all solution (nbgrader's rule) and becomes the stub. Markers
+  are read by ``cnnlab.grading.markers``: a line that merely looks like one is
+  an error, never left in;
+- outputs: kept only for cells before the first exercise, and only when the
+  execution counts prove those cells ran first, in order, in a fresh kernel
+  (so no solution had run yet) and, where a ``make execute`` stamp exists, that
+  the output belongs to the source; otherwise every output is cleared;
+- metadata: notebook metadata keeps only ``kernelspec`` and ``language_info``
+  (saved widget state and anything else is dropped); cell metadata keeps only
+  what Jupyter and nbgrader display or need (tags, nbgrader's flags and ids,
+  editable/deletable, collapsed/scrolled, jupyter's hidden flags, slideshow);
+- attachments: a cell keeps only the attachments its released text shows.
 
-A marker that is unbalanced, nested, of the wrong kind for its cell or
-misspelt raises ``ReleaseError`` naming the notebook and cell: a release is
-all or nothing, never a silent partial strip. Files other than notebooks are
-copied unchanged. Nothing here imports TensorFlow.
+A last pass looks for marker text anywhere in the result (sources, outputs,
+metadata); what the release cannot strip with certainty is a ``ReleaseError``
+naming notebook and cell, and a release is all or nothing. Nothing here
+imports TensorFlow.
 """
 
 import copy
-import re
-import shutil
 from pathlib import Path
-from typing import NamedTuple
 
-SOLUTION, HIDDEN_TESTS, MARK_SCHEME = "SOLUTION", "HIDDEN TESTS", "MARK SCHEME"
-CODE_MARKERS = {
-    "### BEGIN SOLUTION": ("BEGIN", SOLUTION),
-    "### END SOLUTION": ("END", SOLUTION),
-    "### BEGIN HIDDEN TESTS": ("BEGIN", HIDDEN_TESTS),
-    "### END HIDDEN TESTS": ("END", HIDDEN_TESTS),
-}
-TEXT_MARKERS = {
-    "### BEGIN SOLUTION": ("BEGIN", SOLUTION),
-    "### END SOLUTION": ("END", SOLUTION),
-    "=== BEGIN MARK SCHEME ===": ("BEGIN", MARK_SCHEME),
-    "=== END MARK SCHEME ===": ("END", MARK_SCHEME),
-}
-CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
-TEXT_STUB = "YOUR ANSWER HERE"
-EXERCISES_HEADING = "## Exercises"
-STAMP_KEY = "cnnlab"
-_NBGRADER_SCHEMA = 3
-# A whole line that looks like a marker: caught even when misspelt, so that a
-# typo cannot leave a solution in the student copy.
-_MARKER_LIKE = re.compile(
-    r"^[\s#=/*\-]*(BEGIN|END)\s+(SOLUTION|HIDDEN\s+TESTS?|MARK\s+SCHEME)S?[\s#=/*\-]*$", re.IGNORECASE
+from .grading import metadata as nbgrader_metadata
+from .grading.convention import Exercise, exercise_issues, exercises, is_exercises_heading
+from .grading.files import OutputTree, check_output_file, notebook_bytes, read_notebook, write_atomic
+from .grading.markers import (
+    CODE_STUB,
+    HIDDEN_TESTS,
+    MARK_SCHEME,
+    SOLUTION,
+    TEXT_STUB,
+    MarkerError,
+    Region,
+    classify,
+    lines_of,
+    split_regions,
+    stub,
 )
+
+ReleaseError = MarkerError
+STAMP_KEY = "cnnlab"
+_NOTEBOOK_METADATA = ("kernelspec", "language_info")
+_CELL_METADATA = ("tags", "editable", "deletable", "collapsed", "scrolled")
+_JUPYTER_FLAGS = ("source_hidden", "outputs_hidden")
+_NBGRADER_KEYS = ("grade", "grade_id", "locked", "points", "schema_version", "solution", "task")
 _SKIP_DIRS = {".ipynb_checkpoints", "__pycache__"}
 
-
-class ReleaseError(ValueError):
-    """A notebook's markers cannot be released safely."""
-
-
-class Region(NamedTuple):
-    """One marked region of a cell: its kind and the lines between the markers."""
-
-    kind: str
-    lines: list
-
-
-def split_regions(source, cell_type, where="cell"):
-    """Parse a cell's markers.
-
-    Args:
-        source: the cell source (a string).
-        cell_type: "code", "markdown" or "raw".
-        where: "notebook.ipynb cell 7", used in error messages.
-
-    Returns:
-        ``(released_source, regions)``: the source with every region replaced
-        by its stub (or removed), and the list of ``Region`` found.
-
-    Raises:
-        ReleaseError: unbalanced, nested, misspelt or misplaced markers.
-    """
-    markers = CODE_MARKERS if cell_type == "code" else TEXT_MARKERS
-    kept, regions = [], []
-    current, indent = None, ""
-    for number, line in enumerate(source.split("\n"), 1):
-        marker = markers.get(line.strip())
-        if marker is None and _MARKER_LIKE.match(line):
-            allowed = " / ".join(repr(m) for m in markers)
-            raise ReleaseError(
-                f"{where}, line {number}: {line.strip()!r} looks like a marker but is not one of "
-                f"{allowed} (allowed in a {cell_type} cell)"
-            )
-        if marker is None:
-            (current.lines if current is not None else kept).append(line)
-            continue
-        verb, kind = marker
-        if verb == "BEGIN":
-            if current is not None:
-                raise ReleaseError(f"{where}, line {number}: BEGIN {kind} inside an open {current.kind} region")
-            current, indent = Region(kind, []), line[: len(line) - len(line.lstrip())]
-        elif current is None:
-            raise ReleaseError(f"{where}, line {number}: END {kind} without a BEGIN {kind}")
-        elif current.kind != kind:
-            raise ReleaseError(f"{where}, line {number}: END {kind} closes a {current.kind} region")
-        else:
-            kept.extend(_stub(kind, cell_type, indent))
-            regions.append(current)
-            current = None
-    if current is not None:
-        raise ReleaseError(f"{where}: BEGIN {current.kind} is never closed by END {current.kind}")
-    return "\n".join(kept), regions
-
-
-def _stub(kind, cell_type, indent):
-    if kind != SOLUTION:
-        return []
-    if cell_type == "code":
-        return [indent + line for line in CODE_STUB]
-    return [indent + TEXT_STUB]
+__all__ = [
+    "CODE_STUB",
+    "Exercise",
+    "HIDDEN_TESTS",
+    "MARK_SCHEME",
+    "Region",
+    "ReleaseError",
+    "SOLUTION",
+    "TEXT_STUB",
+    "exercise_issues",
+    "exercises",
+    "release",
+    "release_notebook",
+    "split_regions",
+]
 
 
 def release_notebook(nb, name="notebook"):
     """The student copy of a notebook (``nbformat.NotebookNode``); ``nb`` is unchanged.
 
     Raises:
-        ReleaseError: a marker problem, naming ``name`` and the cell index.
+        ReleaseError: a marker problem, or text the release cannot strip with
+            certainty, naming ``name`` and the cell index.
     """
     released = copy.deepcopy(nb)
-    after_solution = False
+    released.metadata = kept_notebook_metadata(nb.metadata)
+    boundary = _first_exercise_cell(nb, name)
+    keep_outputs = boundary if _ran_first_in_order(nb.cells[:boundary]) else 0
+    derived = _derived_nbgrader_metadata(nb, name)
     for index, cell in enumerate(released.cells):
-        source, regions = split_regions(cell.source, cell.cell_type, f"{name} cell {index}")
-        if not regions and cell.metadata.get("nbgrader", {}).get("solution") and not _has_stub(cell):
-            # nbgrader's rule for a solution cell without markers: all of it is the solution.
-            regions = [Region(SOLUTION, cell.source.split("\n"))]
-            source = "\n".join(_stub(SOLUTION, cell.cell_type, ""))
-        kinds = {region.kind for region in regions}
+        where = f"{name} cell {index}"
+        source, regions = split_regions(cell.source, cell.cell_type, where)
+        if not regions and cell.metadata.get("nbgrader", {}).get("solution"):
+            source = "\n".join(stub(SOLUTION, cell.cell_type))
+            if lines_of(cell.source) != source.split("\n"):
+                regions = [Region(SOLUTION, lines_of(cell.source))]
         if regions:
             cell.source = source
-            cell.metadata.pop(STAMP_KEY, None)
-            _add_nbgrader_metadata(cell, index, kinds)
-            if cell.cell_type != "code":
-                _drop_unused_attachments(cell)
-        if cell.cell_type == "code" and (regions or after_solution):
+        cell.metadata = kept_cell_metadata(cell.metadata, derived.get(index))
+        keep_shown_attachments(cell)
+        if cell.cell_type == "code" and (regions or index >= keep_outputs):
             cell.outputs = []
             cell.execution_count = None
-        after_solution = after_solution or SOLUTION in kinds
+    _refuse_leftover_markers(released, name)
     return released
 
 
-def _has_stub(cell):
-    stub = CODE_STUB[-1] if cell.cell_type == "code" else TEXT_STUB
-    return any(line.strip() == stub for line in cell.source.split("\n"))
+def _first_exercise_cell(nb, name):
+    for index, cell in enumerate(nb.cells):
+        flags = cell.metadata.get("nbgrader", {})
+        marked = split_regions(cell.source, cell.cell_type, f"{name} cell {index}")[1]
+        if marked or is_exercises_heading(cell) or any(flags.get(k) for k in ("solution", "grade", "task")):
+            return index
+    return len(nb.cells)
 
 
-def _add_nbgrader_metadata(cell, index, kinds):
-    if "nbgrader" in cell.metadata or kinds == {MARK_SCHEME}:
-        return
-    solution = SOLUTION in kinds
-    # nbgrader grades code tests automatically and Markdown answers by hand.
-    grade = HIDDEN_TESTS in kinds or (solution and cell.cell_type != "code")
-    metadata = {
-        "grade": grade,
-        "grade_id": f"cell-{index}",
-        "locked": not solution,
-        "schema_version": _NBGRADER_SCHEMA,
-        "solution": solution,
-        "task": False,
-    }
-    if grade:
-        metadata["points"] = 1
-    cell.metadata["nbgrader"] = metadata
+def _ran_first_in_order(cells):
+    """True when the code cells' execution counts are 1, 2, 3, ... in order, with current stamps."""
+    from .course import source_hash
+
+    expected = 1
+    for cell in cells:
+        if cell.cell_type != "code":
+            continue
+        if cell.execution_count is None:
+            if cell.get("outputs"):
+                return False
+            continue
+        if cell.execution_count != expected:
+            return False
+        expected += 1
+        stamp = cell.metadata.get(STAMP_KEY, {})
+        if isinstance(stamp, dict) and "source_hash" in stamp and stamp["source_hash"] != source_hash(cell.source):
+            return False
+    return True
 
 
-def _drop_unused_attachments(cell):
+def _derived_nbgrader_metadata(nb, name):
+    try:
+        return nbgrader_metadata.expected(nb, name)
+    except ValueError as error:
+        if isinstance(error, MarkerError):
+            raise
+        return {}
+
+
+def kept_notebook_metadata(metadata):
+    """The notebook metadata a student copy keeps: kernelspec and language_info (no widget state)."""
+    return {key: copy.deepcopy(metadata[key]) for key in _NOTEBOOK_METADATA if key in metadata}
+
+
+def kept_cell_metadata(metadata, derived=None):
+    """The cell metadata a student copy keeps (``derived``: nbgrader metadata to use when it has none)."""
+    kept = {key: copy.deepcopy(metadata[key]) for key in _CELL_METADATA if key in metadata}
+    jupyter = metadata.get("jupyter")
+    if isinstance(jupyter, dict) and any(key in jupyter for key in _JUPYTER_FLAGS):
+        kept["jupyter"] = {key: bool(jupyter[key]) for key in _JUPYTER_FLAGS if key in jupyter}
+    slideshow = metadata.get("slideshow")
+    if isinstance(slideshow, dict) and isinstance(slideshow.get("slide_type"), str):
+        kept["slideshow"] = {"slide_type": slideshow["slide_type"]}
+    nbgrader = metadata.get("nbgrader") or derived
+    if isinstance(nbgrader, dict):
+        kept["nbgrader"] = {key: copy.deepcopy(nbgrader[key]) for key in _NBGRADER_KEYS if key in nbgrader}
+    return kept
+
+
+def keep_shown_attachments(cell):
+    """Drop the attachments a cell's text does not show (in place)."""
     attachments = cell.get("attachments")
-    if not attachments:
+    if attachments is None:
         return
-    for key in [key for key in attachments if f"attachment:{key}" not in cell.source]:
-        del attachments[key]
-    if not attachments:
+    shown = {key: value for key, value in attachments.items() if f"attachment:{key}" in cell.source}
+    if shown:
+        cell["attachments"] = shown
+    else:
         del cell["attachments"]
 
 
-class Exercise(NamedTuple):
-    """Cell indices of one exercise: its answer cell and its check cell."""
+def _strings(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value
 
-    answer: int
-    check: int
 
-
-def exercises(nb, name="notebook"):
-    """The exercises after the ``## Exercises`` heading, as ``Exercise`` index pairs.
-
-    An exercise is a code cell with a solution region followed (before the next
-    answer cell) by a code cell with a hidden-tests region, as CONTRIBUTING.md
-    shows. An answer cell without a check cell is not counted.
-    """
-    found = []
-    pending = None
-    in_section = False
+def _refuse_leftover_markers(nb, name):
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type == "markdown" and _is_exercises_heading(cell.source):
-            in_section = True
-            continue
-        if not in_section or cell.cell_type != "code":
-            continue
-        kinds = {region.kind for region in split_regions(cell.source, "code", f"{name} cell {index}")[1]}
-        if SOLUTION in kinds:
-            pending = index
-        if HIDDEN_TESTS in kinds and pending is not None:
-            found.append(Exercise(pending, index))
-            pending = None
-    return found
+        parts = {"outputs": cell.get("outputs", []), "metadata": cell.metadata, "attachments": cell.get("attachments", {})}
+        for part, value in parts.items():
+            if any(_looks_like_marker(line) for text in _strings(value) for line in lines_of(text)):
+                raise ReleaseError(
+                    f"{name} cell {index}: its {part} hold marker text; the release cannot tell what of it "
+                    "is secret: clear or remove it in the source"
+                )
+    if any(_looks_like_marker(line) for text in _strings(nb.metadata) for line in lines_of(text)):
+        raise ReleaseError(f"{name}: the notebook metadata holds marker text")
 
 
-def _is_exercises_heading(source):
-    return any(line.strip() == EXERCISES_HEADING for line in source.split("\n"))
-
-
-def exercise_issues(nb, name="notebook", minimum=2):
-    """What keeps a course notebook from CONTRIBUTING.md's exercise pattern (empty: fine)."""
-    if not any(c.cell_type == "markdown" and _is_exercises_heading(c.source) for c in nb.cells):
-        return [f"{name}: no '{EXERCISES_HEADING}' heading"]
-    found = exercises(nb, name)
-    if len(found) < minimum:
-        return [
-            f"{name}: {len(found)} exercise(s) under '{EXERCISES_HEADING}', at least {minimum} needed "
-            "(an answer cell with a solution region, then a check cell with a hidden-tests region)"
-        ]
-    return []
+def _looks_like_marker(line):
+    try:
+        return classify(line) is not None
+    except MarkerError:
+        return True
 
 
 def _notebooks_and_files(source_dir):
@@ -245,41 +216,64 @@ def _notebooks_and_files(source_dir):
     return notebooks, files
 
 
-def release(source_dir, out_dir):
-    """Write the student copy of every notebook under ``source_dir`` to ``out_dir``.
+def release(source, out):
+    """Write the student copy of ``source`` (a notebook, or a directory of them) to ``out``.
 
-    Every notebook is released in memory first, so a marker error leaves
-    ``out_dir`` untouched.
+    A directory is released to a directory: notebooks released, other files
+    copied, everything checked in memory first, so a problem writes nothing.
+    ``out`` may hold an earlier release (its files are replaced) but nothing
+    else this would overwrite. A single notebook is released to ``out`` when
+    that is a new ``.ipynb`` path, or into ``out`` when that is a directory.
 
     Returns:
         The written notebook paths.
 
     Raises:
-        ValueError: ``source_dir`` is not a directory, or ``out_dir`` is it or
-            lies inside it (the release would overwrite or feed on the sources).
-        ReleaseError: a notebook's markers cannot be released safely.
+        ValueError: ``source`` is missing; ``out`` is an existing file, lies
+            inside ``source``, or holds files the release did not write.
+        NotebookFileError: a source notebook is not a notebook.
+        ReleaseError: a notebook cannot be released with certainty.
     """
-    import nbformat
-
-    source_dir, out_dir = Path(source_dir), Path(out_dir)
-    if not source_dir.is_dir():
-        raise ValueError(f"source_dir must be a directory, got {str(source_dir)!r}")
-    source_abs, out_abs = source_dir.resolve(), out_dir.resolve()
+    source, out = Path(source), Path(out)
+    if not source.exists():
+        raise ValueError(f"source {str(source)!r} does not exist")
+    if source.is_file():
+        return _release_file(source, out)
+    source_abs, out_abs = source.resolve(), out.resolve()
     if out_abs == source_abs or source_abs in out_abs.parents:
-        raise ValueError(f"out_dir must lie outside source_dir {str(source_dir)!r}, got {str(out_dir)!r}")
-    notebooks, files = _notebooks_and_files(source_dir)
-    released = {}
+        raise ValueError(f"out must lie outside the source directory {str(source)!r}, got {str(out)!r}")
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"out {str(out)!r} is an existing file; a release never overwrites one")
+    written = OutputTree(out, "release directory").write(released_files(source))
+    return [path for path in written if path.suffix == ".ipynb"]
+
+
+def released_files(source_dir):
+    """``{relative path: bytes}`` of the student copy of a directory, built in memory.
+
+    Raises:
+        NotebookFileError: a notebook that is not a notebook.
+        ReleaseError: a notebook that cannot be released with certainty.
+    """
+    source_dir = Path(source_dir)
+    notebooks, others = _notebooks_and_files(source_dir)
+    files = {}
     for relative in notebooks:
-        nb = nbformat.read(str(source_dir / relative), as_version=4)
-        released[relative] = release_notebook(nb, str(relative))
-    written = []
-    for relative, nb in released.items():
-        target = out_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, str(target))
-        written.append(target)
-    for relative in files:
-        target = out_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source_dir / relative, target)
-    return written
+        nb = read_notebook(source_dir / relative)
+        files[relative.as_posix()] = notebook_bytes(release_notebook(nb, relative.as_posix()))
+    for relative in others:
+        files[relative.as_posix()] = (source_dir / relative).read_bytes()
+    return files
+
+
+def _release_file(source, out):
+    data = notebook_bytes(release_notebook(read_notebook(source), source.name))
+    if out.is_dir():
+        return OutputTree(out, "release directory").write({source.name: data})
+    if out.exists():
+        raise ValueError(f"out {str(out)!r} is an existing file; a release never overwrites one")
+    if out.suffix != ".ipynb":
+        raise ValueError(f"out must be a new .ipynb path or a directory, got {str(out)!r}")
+    check_output_file(out, "out")
+    write_atomic(out, data)
+    return [out]

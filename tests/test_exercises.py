@@ -62,18 +62,25 @@ def test_same_seed_gives_the_same_bytes_in_fresh_processes(tmp_path, format, ins
         files.append(out.read_bytes())
     assert files[0] == files[1]
     problems = generate("all", count=20, seed=11)
-    title = "Exercises: all (seed 11, instructor copy)" if instructor else "Exercises: all (set 2325f090)"
-    assert files[0] == render(problems, format, instructor=instructor, title=title).encode()
+    title = "Exercises: all (set 2325f090, instructor copy)" if instructor else "Exercises: all (set 2325f090)"
+    note = "Seed 11: `cnnlab exercises --topic all --count 20 --seed 11 --instructor` regenerates this copy. Keep it secret."
+    assert files[0] == render(problems, format, instructor=instructor, title=title, instructor_note=note).encode()
 
 
 @pytest.mark.parametrize("format", ["md", "ipynb"])
-def test_student_copies_do_not_reveal_the_seed(capsys, format):
+def test_only_the_instructor_copy_names_the_seed(capsys, format):
     seed = 987654321
     main(["exercises", "--topic", "all", "--count", "10", "--seed", str(seed), "--format", format])
     student = capsys.readouterr().out
     assert str(seed) not in student and exercises.set_tag(seed) in student
     main(["exercises", "--topic", "all", "--count", "10", "--seed", str(seed), "--format", format, "--instructor"])
-    assert str(seed) in capsys.readouterr().out
+    instructor = capsys.readouterr().out
+    assert str(seed) in instructor
+    if format == "ipynb":
+        # Only inside a mark scheme, which a release removes (tests/test_release.py).
+        intro = nbformat.reads(instructor, as_version=4).cells[0].source
+        assert str(seed) not in intro.split("=== BEGIN MARK SCHEME ===")[0]
+        assert str(seed) not in "".join(c.source for c in nbformat.reads(instructor, as_version=4).cells[1:])
 
 
 def test_seeds_differ_and_longer_sets_extend_shorter_ones():
@@ -177,7 +184,8 @@ def test_normalise_equates_equal_answers_only():
 
 def test_check_says_right_or_wrong(capsys):
     token = exercises.answer_token([14, 14, 3], "salt-1")
-    assert check((14, 14, 3), token) is True and "Correct." in capsys.readouterr().out
+    # None, not True: nbgrader would read True as a score, otter's doctests as output.
+    assert check((14, 14, 3), token) is None and capsys.readouterr().out == "Correct.\n"
     for wrong in ([14, 14, 4], [14, 14], None, object()):
         with pytest.raises(AssertionError, match="Not right yet"):
             check(wrong, token)
@@ -215,9 +223,9 @@ def test_student_notebook_checks_without_revealing(capsys):
     answer_cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
     check_cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
     assert len(answer_cells) == len(check_cells) == len(problems)
-    for problem, answer_cell, check_cell in zip(problems, answer_cells, check_cells):
+    for number, (problem, answer_cell, check_cell) in enumerate(zip(problems, answer_cells, check_cells), 1):
         assert "### BEGIN SOLUTION" in answer_cell.source and "### END SOLUTION" in answer_cell.source
-        assert problem.explanation not in text and f"answer = {problem.answer!r}" not in text
+        assert problem.explanation not in text and f"{exercises.answer_name(number)} = {problem.answer!r}" not in text
         literals = {
             ast.literal_eval(node)
             for cell in (answer_cell, check_cell)
@@ -225,15 +233,30 @@ def test_student_notebook_checks_without_revealing(capsys):
             if isinstance(node, (ast.Constant, ast.List)) and not isinstance(getattr(node, "value", 0), str)
         }
         assert not any(literal == problem.answer for literal in literals if literal is not ...), problem.id
+        name = exercises.answer_name(number)
         _run([answer_cell], namespace)
         with pytest.raises(AssertionError, match="Replace"):
             _run([check_cell], namespace)
-        namespace["answer"] = problem.answer
+        namespace[name] = problem.answer
         _run([check_cell], namespace)
-        namespace["answer"] = 0 if problem.answer is None else None
+        namespace[name] = 0 if problem.answer is None else None
         with pytest.raises(AssertionError, match="Not right yet"):
             _run([check_cell], namespace)
+        namespace[name] = problem.answer
     assert capsys.readouterr().out.count("Correct.") == len(problems)
+
+
+@pytest.mark.parametrize("instructor", [False, True])
+def test_each_problem_binds_its_own_answer_name_with_nbgrader_metadata(instructor):
+    from cnnlab.grading import convention, metadata
+
+    problems = generate("all", count=12, seed=3)
+    nb = _notebook(problems, instructor=instructor)
+    found = convention.exercises(nb)
+    assert [e.name(nb) for e in found] == [exercises.answer_name(n) for n in range(1, 13)]
+    assert convention.name_issues(nb) == [] and metadata.issues(nb) == []
+    grade_ids = [nb.cells[i].metadata["nbgrader"]["grade_id"] for e in found for i in (e.answer, e.check)]
+    assert grade_ids == [nb.cells[i].id for e in found for i in (e.answer, e.check)]
 
 
 def test_instructor_notebook_runs_its_solutions_through_the_checks(capsys):
@@ -242,7 +265,10 @@ def test_instructor_notebook_runs_its_solutions_through_the_checks(capsys):
     _run([c for c in nb.cells if c.cell_type == "code"], {})
     assert capsys.readouterr().out.count("Correct.") == len(problems)
     text = "\n".join(c.source for c in nb.cells)
-    assert all(p.explanation in text and f"answer = {p.answer!r}" in text for p in problems)
+    assert all(
+        p.explanation in text and f"{exercises.answer_name(n)} = {p.answer!r}" in text
+        for n, p in enumerate(problems, 1)
+    )
 
 
 # --------------------------------------------------------------------------

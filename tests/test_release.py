@@ -1,13 +1,13 @@
-"""Student releases: solutions stubbed, hidden tests removed, nothing leaks.
+"""Student releases: solutions stubbed, hidden tests removed, nothing leaks
+through any channel.
 
-The leak oracle is independent of ``cnnlab.release``: it reads the marked
-regions with its own scan of the source notebook and looks for every
-non-trivial secret line in every string of the released notebook's JSON
-(sources, outputs, metadata, attachments decoded from base64).
+The leak oracle (tests/leaks.py) is independent of ``cnnlab.release``: it reads
+the marked regions with its own scan and looks for every non-trivial secret
+line in every string of the released notebook's JSON (sources, outputs,
+metadata, attachments decoded from base64).
 """
 
 import base64
-import json
 import re
 import subprocess
 import sys
@@ -18,23 +18,23 @@ import pytest
 from cnnlab import course, exercises
 from cnnlab.__main__ import main
 from cnnlab.release import Region, ReleaseError, release, release_notebook, split_regions
+from leaks import leaks, secret_lines, text_of
 
 COURSE_NOTEBOOKS = course.notebooks()
-_BEGIN = re.compile(r"^\s*(?:###|===) BEGIN (SOLUTION|HIDDEN TESTS|MARK SCHEME)(?: ===)?\s*$")
-_END = re.compile(r"^\s*(?:###|===) END (SOLUTION|HIDDEN TESTS|MARK SCHEME)(?: ===)?\s*$")
 SECRET_OUTPUT = "instructor output 7f3a9c"
+SECRET = "secret value 8d41e2"
 PNG = base64.b64encode(b"\x89PNG fake image bytes for the test").decode()
+v4 = nbformat.v4
 
 
 def _stream(text):
-    return nbformat.v4.new_output("stream", name="stdout", text=text)
+    return v4.new_output("stream", name="stdout", text=text)
 
 
 def synthetic_notebook():
     """A small lesson with every kind of marker, outputs and an attachment."""
-    v4 = nbformat.v4
     nb = v4.new_notebook()
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["kernelspec"] = dict(course.KERNELSPEC)
     cells = [
         v4.new_markdown_cell("# A lesson\n\nLearning goals."),
         v4.new_code_cell("size = 7\nprint(size)", execution_count=1, outputs=[_stream("7\n")]),
@@ -56,19 +56,19 @@ def synthetic_notebook():
         ),
         v4.new_markdown_cell("**2.** Output size of a 3x3 kernel on the 7x7 input?"),
         v4.new_code_cell(
-            "answer = None\n### BEGIN SOLUTION\nanswer = size - 3 + 1\n"
+            "output_size = None\n### BEGIN SOLUTION\noutput_size = size - 3 + 1\n"
             f"print('{SECRET_OUTPUT}')\n### END SOLUTION",
             execution_count=4,
             outputs=[_stream(SECRET_OUTPUT + "\n")],
         ),
         v4.new_code_cell(
-            "assert answer is not None, 'compute answer above'\n"
+            "assert output_size is not None, 'compute output_size above'\n"
             "### BEGIN HIDDEN TESTS\n"
-            "assert answer == 5, 'hidden five'\n"
+            "assert output_size == 5, 'hidden five'\n"
             "### END HIDDEN TESTS",
             execution_count=5,
         ),
-        v4.new_code_cell("print(answer * 100)", execution_count=6, outputs=[_stream("500\n")]),
+        v4.new_code_cell("print(output_size * 100)", execution_count=6, outputs=[_stream("500\n")]),
         v4.new_markdown_cell(
             "**3.** Why do strides shrink maps? ![sketch](attachment:keep.png)\n\n"
             "### BEGIN SOLUTION\n"
@@ -97,51 +97,18 @@ def synthetic_notebook():
     return nb
 
 
-def secret_lines(nb):
-    """Non-trivial lines inside marked regions, read without ``cnnlab.release``."""
-    secret, public = set(), set()
-    for cell in nb.cells:
-        inside = False
-        for line in cell.source.split("\n"):
-            if _BEGIN.match(line):
-                inside = True
-            elif _END.match(line):
-                inside = False
-            else:
-                (secret if inside else public).add(line.strip())
-    return {line for line in secret - public if len(line) >= 4}
-
-
-def all_strings(value):
-    """Every string in a notebook's JSON, keys included, base64 attachments decoded."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield key
-            yield from all_strings(item)
-        for mime_bundle in value.get("attachments", {}).values():
-            for data in mime_bundle.values():
-                data = "".join(data) if isinstance(data, list) else data
-                yield base64.b64decode(data).decode("utf-8", errors="replace")
-    elif isinstance(value, list):
-        for item in value:
-            yield from all_strings(item)
-    elif isinstance(value, str):
-        yield value
-
-
-def text_of(nb):
-    return "\n".join(all_strings(json.loads(nbformat.writes(nb))))
-
-
-def leaks(source_nb, released_nb):
-    text = text_of(released_nb)
-    return sorted(line for line in secret_lines(source_nb) if line in text)
+def _lesson(*cells, metadata=None):
+    nb = v4.new_notebook()
+    nb.metadata["kernelspec"] = dict(course.KERNELSPEC)
+    nb.metadata.update(metadata or {})
+    nb.cells = [v4.new_markdown_cell("# Lesson"), *cells]
+    return nb
 
 
 def test_leak_oracle_finds_the_secrets_it_should():
     nb = synthetic_notebook()
     secrets = secret_lines(nb)
-    assert "doubled = x + x" in secrets and "assert answer == 5, 'hidden five'" in secrets
+    assert "doubled = x + x" in secrets and "assert output_size == 5, 'hidden five'" in secrets
     assert "Full marks for mentioning skipped positions." in secrets
     assert leaks(nb, nb) == sorted(secrets)
 
@@ -172,7 +139,7 @@ def test_split_regions_reports_what_it_removed():
 def test_hidden_tests_are_removed_and_visible_checks_kept():
     released = release_notebook(synthetic_notebook())
     assert released.cells[4].source == "assert double(1) is not None"
-    assert released.cells[7].source == "assert answer is not None, 'compute answer above'"
+    assert released.cells[7].source == "assert output_size is not None, 'compute output_size above'"
 
 
 def test_markdown_solution_and_mark_scheme():
@@ -182,7 +149,7 @@ def test_markdown_solution_and_mark_scheme():
     assert set(cell.attachments) == {"keep.png"}
 
 
-def test_outputs_cleared_only_where_they_ran_on_solutions():
+def test_outputs_kept_only_before_the_exercises():
     nb = synthetic_notebook()
     released = release_notebook(nb)
     assert released.cells[1].outputs == nb.cells[1].outputs and released.cells[1].execution_count == 1
@@ -191,32 +158,161 @@ def test_outputs_cleared_only_where_they_ran_on_solutions():
     assert nb.cells[6].outputs, "the source notebook must not be modified"
 
 
-def test_nbgrader_metadata_added_or_kept_and_stamps_dropped():
+def test_nbgrader_metadata_kept_derived_from_cell_ids_and_stamps_dropped():
     released = release_notebook(synthetic_notebook())
     answer = released.cells[3].metadata["nbgrader"]
     assert answer["solution"] is True and answer["grade"] is False and answer["locked"] is False
+    assert answer["grade_id"] == released.cells[3].id
     assert released.cells[4].metadata["nbgrader"]["grade_id"] == "double-tests"
     assert released.cells[4].metadata["nbgrader"]["points"] == 3
     tests = released.cells[7].metadata["nbgrader"]
     assert tests["grade"] is True and tests["locked"] is True and tests["points"] == 1
+    assert tests["grade_id"] == released.cells[7].id
     ids = [c.metadata["nbgrader"]["grade_id"] for c in released.cells if "nbgrader" in c.metadata]
     assert len(ids) == len(set(ids))
-    assert "cnnlab" not in released.cells[3].metadata
+    assert all("cnnlab" not in c.metadata for c in released.cells)
     nbformat.validate(released)
 
 
-def test_release_is_idempotent():
-    once = release_notebook(synthetic_notebook())
-    assert nbformat.writes(release_notebook(once)) == nbformat.writes(once)
+def test_releasing_a_release_leaks_nothing_and_stays_valid():
+    nb = synthetic_notebook()
+    twice = release_notebook(release_notebook(nb))
+    assert leaks(nb, twice) == []
+    nbformat.validate(twice)
 
 
-def test_marker_free_nbgrader_solution_cell_is_all_solution():
-    nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell("answer = 'the whole cell is the answer'")
-    cell.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "a", "locked": False}
-    nb.cells = [cell]
+# --------------------------------------------------------------------------
+# every channel of issue 13
+
+
+def test_channel_cell_metadata():
+    cell = v4.new_code_cell("answer_a = None\n### BEGIN SOLUTION\nanswer_a = 1\n### END SOLUTION")
+    cell.metadata.update(
+        {
+            "tags": ["keep-me"],
+            "instructor_notes": SECRET,
+            "cnnlab": {"source_hash": "0123456789abcdef"},
+            "execution": {"iopub.execute_input": SECRET},
+            "jupyter": {"source_hidden": True, "note": SECRET},
+            "nbgrader": {"solution": True, "grade": False, "grade_id": "a", "locked": False, "checksum": SECRET},
+        }
+    )
+    released = release_notebook(_lesson(cell))
+    metadata = released.cells[1].metadata
+    assert SECRET not in text_of(released)
+    assert metadata["tags"] == ["keep-me"] and metadata["jupyter"] == {"source_hidden": True}
+    assert "checksum" not in metadata["nbgrader"] and metadata["nbgrader"]["grade_id"] == "a"
+
+
+def test_channel_notebook_metadata_and_saved_widget_state():
+    widgets = {"application/vnd.jupyter.widget-state+json": {"state": {"model": {"value": SECRET}}}}
+    nb = _lesson(v4.new_code_cell("x = 1"), metadata={"widgets": widgets, "author_notes": SECRET})
     released = release_notebook(nb)
-    assert released.cells[0].source == "# YOUR CODE HERE\nraise NotImplementedError()"
+    assert set(released.metadata) == {"kernelspec"}
+    assert SECRET not in text_of(released)
+
+
+def test_channel_attachments_of_any_cell():
+    shown = v4.new_markdown_cell("A picture: ![p](attachment:shown.png)")
+    shown["attachments"] = {
+        "shown.png": {"image/png": PNG},
+        "unused.png": {"text/plain": base64.b64encode(SECRET.encode()).decode()},
+    }
+    raw = v4.new_raw_cell("notes")
+    raw["attachments"] = {"hidden.png": {"text/plain": base64.b64encode(SECRET.encode()).decode()}}
+    released = release_notebook(_lesson(shown, raw))
+    assert set(released.cells[1].attachments) == {"shown.png"}
+    assert "attachments" not in released.cells[2]
+    assert SECRET not in text_of(released)
+
+
+def _exercise_after(*lesson_cells):
+    return _lesson(
+        *lesson_cells,
+        v4.new_markdown_cell("## Exercises"),
+        v4.new_code_cell("value = None\n### BEGIN SOLUTION\nvalue = 41 + 1\n### END SOLUTION", execution_count=3),
+        v4.new_code_cell("### BEGIN HIDDEN TESTS\nassert value == 42\n### END HIDDEN TESTS", execution_count=4),
+    )
+
+
+def test_channel_outputs_before_the_exercises_that_ran_after_a_solution():
+    # The lesson cell ran after the solution (execution count 5) and printed its value.
+    leaked = v4.new_code_cell("print(value)", execution_count=5, outputs=[_stream(SECRET + "\n")])
+    nb = _exercise_after(v4.new_code_cell("x = 1", execution_count=1), leaked)
+    released = release_notebook(nb)
+    assert SECRET not in text_of(released)
+    assert all(not c.get("outputs") for c in released.cells if c.cell_type == "code")
+
+
+def test_channel_outputs_of_a_cell_edited_after_it_ran():
+    cell = v4.new_code_cell("x = 1", execution_count=1, outputs=[_stream(SECRET + "\n")])
+    cell.metadata["cnnlab"] = {"source_hash": course.source_hash("print(value)")}
+    released = release_notebook(_exercise_after(cell))
+    assert SECRET not in text_of(released)
+
+
+def test_outputs_of_a_lesson_run_top_to_bottom_are_kept():
+    cell = v4.new_code_cell("print(6 * 7)", execution_count=1, outputs=[_stream("42\n")])
+    cell.metadata["cnnlab"] = {"source_hash": course.source_hash("print(6 * 7)")}
+    released = release_notebook(_exercise_after(cell))
+    assert released.cells[1].outputs == [_stream("42\n")] and released.cells[1].execution_count == 1
+
+
+def test_channel_markers_followed_by_trailing_text():
+    # nbgrader drops any line containing the marker, so trailing text is part of the marker.
+    nb = _lesson(
+        v4.new_code_cell(
+            f"value = None\n### BEGIN SOLUTION  # 2 points, {SECRET}\nvalue = 42\n### END SOLUTION  (end)"
+        )
+    )
+    released = release_notebook(nb)
+    assert released.cells[1].source == "value = None\n# YOUR CODE HERE\nraise NotImplementedError()"
+    assert leaks(nb, released) == [] and SECRET not in text_of(released)
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
+def test_channel_carriage_return_line_endings(newline):
+    source = newline.join(["value = None", "### BEGIN SOLUTION", f"value = '{SECRET}'", "### END SOLUTION"])
+    nb = _lesson(v4.new_code_cell(source))
+    released = release_notebook(nb)
+    assert SECRET not in text_of(released)
+    assert released.cells[1].source == "value = None\n# YOUR CODE HERE\nraise NotImplementedError()"
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "### BEGIN\u200b SOLUTION",
+        "### BEGIN\u00a0SOLUTION",
+        "### BEGIN SOLUTI\u200dON",
+        "### \uff22EGIN SOLUTION",
+        "\ufeff### BEGIN SOLUTION",
+    ],
+    ids=["zero-width-space", "no-break-space", "zero-width-joiner", "full-width-B", "byte-order-mark"],
+)
+def test_channel_invisible_characters_inside_markers_are_errors(marker):
+    nb = _lesson(v4.new_code_cell(f"value = None\n{marker}\nvalue = '{SECRET}'\n### END SOLUTION"))
+    with pytest.raises(ReleaseError, match=r"^lesson\.ipynb cell 1, line 2: .*U\+"):
+        release_notebook(nb, "lesson.ipynb")
+
+
+@pytest.mark.parametrize("cell_type", ["code", "markdown"])
+def test_channel_solution_cell_without_markers(cell_type):
+    make = v4.new_code_cell if cell_type == "code" else v4.new_markdown_cell
+    # Even text that contains the stub is all solution: nbgrader's rule.
+    cell = make(f"# YOUR CODE HERE\nraise NotImplementedError()\nvalue = '{SECRET}'")
+    cell.metadata["nbgrader"] = {"solution": True, "grade": cell_type == "markdown", "grade_id": "a", "locked": False}
+    released = release_notebook(_lesson(cell))
+    expected = "# YOUR CODE HERE\nraise NotImplementedError()" if cell_type == "code" else "YOUR ANSWER HERE"
+    assert released.cells[1].source == expected
+    assert SECRET not in text_of(released)
+
+
+def test_output_holding_marker_text_is_an_error():
+    cell = v4.new_code_cell("print(open('key.py').read())", execution_count=1)
+    cell.outputs = [_stream(f"### BEGIN SOLUTION\n{SECRET}\n### END SOLUTION\n")]
+    with pytest.raises(ReleaseError, match=r"^lesson\.ipynb cell 1: its outputs hold marker text"):
+        release_notebook(_exercise_after(cell), "lesson.ipynb")
 
 
 @pytest.mark.parametrize(
@@ -228,24 +324,31 @@ def test_marker_free_nbgrader_solution_cell_is_all_solution():
         ("### BEGIN SOLUTION\nx = 1\n### END HIDDEN TESTS", "closes a SOLUTION region"),
         ("## BEGIN SOLUTION\nx = 1\n## END SOLUTION", "looks like a marker"),
         ("### Begin Solution\nx = 1\n### End Solution", "looks like a marker"),
-        ("=== BEGIN MARK SCHEME ===\nx = 1\n=== END MARK SCHEME ===", "looks like a marker"),
+        ("x = 1  ### BEGIN SOLUTION\ny = 2\n### END SOLUTION", "text before the marker"),
+        ("### BEGIN SOLUTION ### END SOLUTION", "two markers"),
+        ("### BEGIN SOLUTION:\nx = 1\n### END SOLUTION", "text right after"),
+        ("=== BEGIN MARK SCHEME ===\nx = 1\n=== END MARK SCHEME ===", "cannot stand in a code cell"),
     ],
 )
 def test_bad_markers_name_notebook_and_cell(source, message):
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# t"), nbformat.v4.new_code_cell(source)]
+    nb = _lesson(v4.new_code_cell(source))
     with pytest.raises(ReleaseError, match=rf"^lesson\.ipynb cell 1\b.*{re.escape(message)}"):
         release_notebook(nb, "lesson.ipynb")
 
 
 def test_hidden_tests_marker_in_markdown_is_an_error():
-    with pytest.raises(ReleaseError, match="looks like a marker"):
+    with pytest.raises(ReleaseError, match="cannot stand in a markdown cell"):
         split_regions("### BEGIN HIDDEN TESTS\nsecret\n### END HIDDEN TESTS", "markdown")
 
 
-def test_marker_mentioned_inside_a_sentence_is_text():
-    source = "Put your code between `### BEGIN SOLUTION` and `### END SOLUTION`."
-    assert split_regions(source, "markdown") == (source, [])
+def test_marker_named_inside_a_sentence_is_an_error():
+    # nbgrader would open a region at this line: the release must not read it as text.
+    with pytest.raises(ReleaseError, match="text before the marker"):
+        split_regions("Put your code between `### BEGIN SOLUTION` and `### END SOLUTION`.", "markdown")
+
+
+# --------------------------------------------------------------------------
+# directories and files
 
 
 def _write(nb, path):
@@ -266,6 +369,17 @@ def test_release_directory_writes_notebooks_and_copies_other_files(tmp_path):
     assert not (out / ".ipynb_checkpoints").exists()
     released = nbformat.read(str(out / "01_lesson.ipynb"), as_version=4)
     assert leaks(synthetic_notebook(), released) == []
+    assert release(source, out) == written, "a second release replaces its own files"
+
+
+def test_release_never_overwrites_a_file_it_did_not_write(tmp_path):
+    _write(synthetic_notebook(), tmp_path / "course" / "01_lesson.ipynb")
+    out = tmp_path / "release"
+    release(tmp_path / "course", out)
+    (out / "01_lesson.ipynb").write_text("my own notes")
+    with pytest.raises(ValueError, match="would overwrite 01_lesson.ipynb"):
+        release(tmp_path / "course", out)
+    assert (out / "01_lesson.ipynb").read_text() == "my own notes"
 
 
 def test_release_error_writes_nothing(tmp_path):
@@ -282,10 +396,17 @@ def test_release_error_writes_nothing(tmp_path):
 def test_release_refuses_to_write_into_its_source(tmp_path):
     _write(synthetic_notebook(), tmp_path / "01_lesson.ipynb")
     for out in (tmp_path, tmp_path / "student"):
-        with pytest.raises(ValueError, match="out_dir must lie outside source_dir"):
+        with pytest.raises(ValueError, match="out must lie outside the source directory"):
             release(tmp_path, out)
-    with pytest.raises(ValueError, match="source_dir must be a directory"):
+    with pytest.raises(ValueError, match="does not exist"):
         release(tmp_path / "missing", tmp_path / "out")
+
+
+def test_release_of_one_notebook(tmp_path):
+    _write(synthetic_notebook(), tmp_path / "key.ipynb")
+    assert release(tmp_path / "key.ipynb", tmp_path / "student.ipynb") == [tmp_path / "student.ipynb"]
+    released = nbformat.read(str(tmp_path / "student.ipynb"), as_version=4)
+    assert leaks(synthetic_notebook(), released) == []
 
 
 def test_cli_release(tmp_path, capsys):
@@ -295,8 +416,9 @@ def test_cli_release(tmp_path, capsys):
     bad = synthetic_notebook()
     bad.cells[7].source += "\n### BEGIN HIDDEN TESTS"
     _write(bad, tmp_path / "course" / "01_lesson.ipynb")
-    assert main(["release", str(tmp_path / "course"), str(tmp_path / "out2")]) == 1
+    assert main(["release", str(tmp_path / "course"), str(tmp_path / "out2")]) == 2
     assert "01_lesson.ipynb cell 7" in capsys.readouterr().err
+    assert not (tmp_path / "out2").exists()
 
 
 def test_release_cli_never_imports_tensorflow(tmp_path):
@@ -312,10 +434,12 @@ def test_release_cli_never_imports_tensorflow(tmp_path):
 
 
 def test_generated_instructor_notebook_releases_without_leaks():
-    problems = exercises.generate("all", count=10, seed=5)
-    instructor = nbformat.reads(exercises.to_notebook(problems, instructor=True), as_version=4)
+    seed = 48213977
+    problems = exercises.generate("all", count=10, seed=seed)
+    text = exercises.render(problems, "ipynb", instructor=True, instructor_note=f"Seed {seed}.")
+    instructor = nbformat.reads(text, as_version=4)
     released = release_notebook(instructor, "key.ipynb")
-    assert leaks(instructor, released) == []
+    assert leaks(instructor, released, extra=[str(seed)]) == []
     for problem in problems:
         assert problem.explanation not in text_of(released)
     checks = [c.source for c in released.cells if c.source.startswith("check(")]
@@ -328,14 +452,13 @@ def test_course_notebook_releases_without_leaks(path):
     released = release_notebook(nb, path.name)
     assert secret_lines(nb), f"{path.name} has no solution or hidden-test lines to protect"
     assert leaks(nb, released) == []
+    assert any(c.get("outputs") for c in released.cells), "lesson outputs should survive: executed in order"
     nbformat.validate(released)
 
 
 def test_whole_course_releases(tmp_path):
     written = release(course.COURSE_DIR, tmp_path / "release")
-    assert sorted(p.name for p in written) == sorted(
-        p.name for p in course.COURSE_DIR.glob("*.ipynb")
-    )
+    assert sorted(p.name for p in written) == sorted(p.name for p in course.COURSE_DIR.glob("*.ipynb"))
 
 
 def _first_error(nb):

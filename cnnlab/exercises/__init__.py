@@ -12,7 +12,7 @@ Example:
 """
 
 from .checking import answer_token, check, is_correct, normalise
-from .formats import FORMATS, render, to_json, to_markdown, to_notebook
+from .formats import FORMATS, answer_name, render, to_json, to_markdown, to_notebook
 from .problem import Problem
 from .topics import ALL, TOPICS, Topic, describe, generate, set_tag
 
@@ -22,6 +22,7 @@ __all__ = [
     "TOPICS",
     "Problem",
     "Topic",
+    "answer_name",
     "answer_token",
     "check",
     "describe",

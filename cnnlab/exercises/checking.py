@@ -17,6 +17,7 @@ import math
 import operator
 
 ALGORITHM = "sha256"
+CORRECT = "Correct."
 _FLOAT_DIGITS = 9
 
 
@@ -94,14 +95,15 @@ def _parse(token):
 def check(answer, token):
     """Say whether ``answer`` is right, without revealing the right answer.
 
-    Prints ``Correct.`` and returns True when it is; raises ``AssertionError``
-    otherwise, so that "Run all" stops and autograders count the cell as failed.
-    ``...`` (the placeholder in a fresh notebook) asks for an answer instead.
+    Prints ``Correct.`` when it is; raises ``AssertionError`` otherwise, so
+    that "Run all" stops and autograders count the cell as failed. Returns
+    None, so a check cell has no value for nbgrader to read as a score or for
+    an otter doctest to expect. ``...`` (the placeholder in a fresh notebook)
+    asks for an answer instead.
     """
     _parse(token)
     if answer is Ellipsis:
         raise AssertionError("Replace ... with your answer, then run this cell again.")
     if not is_correct(answer, token):
         raise AssertionError(f"Not right yet: {answer!r} is not the answer. Check your working.")
-    print("Correct.")
-    return True
+    print(CORRECT)
