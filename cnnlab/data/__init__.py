@@ -6,3 +6,4 @@ from .textures import textures
 from .images import SAMPLE_IMAGES, sample_image
 from .tfds import DatasetNotAvailableError, default_data_dir, load, load_tfds
 from .shapes import SHAPES, ShapesData, shapes
+from .scenes import Scenes, scenes

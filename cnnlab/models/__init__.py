@@ -9,3 +9,4 @@ from .densenet import densenet, densenet_bc
 from .senet import se_resnet
 from .efficientnet import efficientnet, scaled_efficientnet
 from .segmentation import BilinearUpsampling, deeplab_v3, fcn, hypercolumns, segnet, unet
+from .densenet_mini import densenet_mini

@@ -8,3 +8,5 @@ from .palette import CLASS_COLORS, class_color, class_colormap, class_colors, cl
 from .model_graph import ModelGraph, GraphNode, model_graph
 from .architecture import CATEGORY_COLORS, plot_architecture
 from .filters import filter_images, plot_class_activation_maps, plot_filters
+from .retrieval import plot_embedding_map, plot_neighbours
+from .detection import plot_detections, plot_heatmap
