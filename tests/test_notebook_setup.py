@@ -36,7 +36,7 @@ def test_same_seed_gives_the_same_numbers():
         "import cnnlab.notebook; cnnlab.notebook.setup(seed={seed});"
         "import keras, numpy as np, random;"
         "w = keras.layers.Dense(3); w.build((None, 4));"
-        "print(random.random(), np.random.rand(), float(keras.random.uniform(()) ), float(w.kernel.numpy().sum()))"
+        "print(random.random(), np.random.rand(), float(keras.random.uniform(()) ), float(keras.ops.convert_to_numpy(w.kernel).sum()))"
     )
     first = _run(code.format(seed=7)).stdout
     again = _run(code.format(seed=7)).stdout

@@ -9,21 +9,6 @@ from hypothesis import strategies as st
 from cnnlab import reference
 
 
-@pytest.fixture(autouse=True, scope="module")
-def full_float32():
-    """Keras in true float32: on recent NVIDIA GPUs TensorFlow runs convolutions in
-    TensorFloat-32 (10 mantissa bits) by default, too coarse for these tolerances."""
-    if keras.backend.backend() != "tensorflow":
-        yield
-        return
-    import tensorflow as tf
-
-    before = tf.config.experimental.tensor_float_32_execution_enabled()
-    tf.config.experimental.enable_tensor_float_32_execution(False)
-    yield
-    tf.config.experimental.enable_tensor_float_32_execution(before)
-
-
 def keras_conv(x, kernel, bias, stride, padding, dilation):
     """Keras' Conv2D with the given weights; an int padding is a ZeroPadding2D first."""
     if isinstance(padding, int):

@@ -57,8 +57,8 @@ def reference(block, input_shape):
         dense2 = L.Dense(block.se.excite_kernel.shape[1], activation="sigmoid")
         hidden = dense1(squeezed)
         gate = dense2(hidden)
-        dense1.set_weights([block.se.squeeze_kernel.numpy(), block.se.squeeze_bias.numpy()])
-        dense2.set_weights([block.se.excite_kernel.numpy(), block.se.excite_bias.numpy()])
+        dense1.set_weights([keras.ops.convert_to_numpy(w) for w in (block.se.squeeze_kernel, block.se.squeeze_bias)])
+        dense2.set_weights([keras.ops.convert_to_numpy(w) for w in (block.se.excite_kernel, block.se.excite_bias)])
         x = L.Multiply()([x, L.Reshape((1, 1, -1))(gate)])
     if block.shortcut != "none":
         x = L.Add()([x, shortcut])
