@@ -182,7 +182,8 @@ def test_offset_gradient_matches_finite_differences():
         return float(np.sum(reference(x.astype("float64"), o, kernel.astype("float64"), padding="same") * weights))
 
     value, (got,) = backend.value_and_grad(
-        lambda o: keras.ops.sum(deformable_conv2d(x, o, kernel, padding="same") * weights), inputs=[offsets]
+        lambda o: keras.ops.sum(keras.ops.multiply(deformable_conv2d(x, o, kernel, padding="same"), weights)),
+        inputs=[offsets],
     )
     assert value == pytest.approx(loss(offsets.astype("float64")), rel=1e-5)
     eps = 1e-6
@@ -212,7 +213,8 @@ def test_input_and_kernel_gradients_match_numpy_reference(strides, padding, grou
     weights = rng.normal(size=(2, ho, wo, 2)).astype("float32")
     grad_x, grad_kernel = backend.gradients(
         lambda x_t, kernel_t: keras.ops.sum(
-            deformable_conv2d(x_t, offsets, kernel_t, mask=mask, strides=strides, padding=padding) * weights
+            keras.ops.multiply(deformable_conv2d(x_t, offsets, kernel_t, mask=mask, strides=strides, padding=padding),
+                               weights)
         ),
         inputs=[x, kernel],
     )
@@ -229,7 +231,8 @@ def test_input_and_kernel_gradients_match_numpy_reference(strides, padding, grou
 def test_zero_offset_input_gradient_equals_conv2d(x, padding):
     layer, conv = layer_and_conv(x, filters=3, kernel_size=3, padding=padding)
     weights = np.random.default_rng(4).normal(size=conv(x).shape).astype("float32")
-    grads = [backend.gradients(lambda x_t: keras.ops.sum(model(x_t) * weights), inputs=[x])[0] for model in (layer, conv)]
+    grads = [backend.gradients(lambda x_t: keras.ops.sum(keras.ops.multiply(model(x_t), weights)), inputs=[x])[0]
+             for model in (layer, conv)]
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-5, atol=1e-5)
 
 

@@ -139,7 +139,7 @@ def test_all_minus_inf_window_points_at_its_first_real_cell():
 
 
 def input_gradient(forward, x, weights):
-    return backend.gradients(lambda t: keras.ops.sum(forward(t) * weights), inputs=[x])[0]
+    return backend.gradients(lambda t: keras.ops.sum(keras.ops.multiply(forward(t), weights)), inputs=[x])[0]
 
 
 @pytest.mark.parametrize("pool_size, strides, padding", [(2, None, "valid"), (3, 2, "same")])
