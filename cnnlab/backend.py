@@ -67,9 +67,11 @@ def protect_native_kernels():
 
     Sets ``TF_ENABLE_ONEDNN_OPTS=0`` (read when TensorFlow is imported, so it
     only works before that; a value the user set is left alone) and, when
-    PyTorch is imported, ``torch.backends.mkldnn.enabled = False``. Both fall
-    back to each library's own convolution, which computes the right gradient.
-    ``CNNLAB_KEEP_ONEDNN=1`` keeps the oneDNN kernels.
+    PyTorch is imported, turns off its mkldnn convolutions. Both fall back to
+    each library's own convolution, which computes the right gradient. Without
+    mkldnn PyTorch would pick NNPACK for stride-1 convolutions, whose fast
+    algorithms are off by ~1e-8 where the exact answer is 0 (TensorFlow and JAX
+    give 0), so NNPACK is turned off too. ``CNNLAB_KEEP_ONEDNN=1`` keeps them all.
 
     Returns:
         True when the switches were applied.
@@ -78,7 +80,9 @@ def protect_native_kernels():
         return False
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     if "torch" in sys.modules:
-        sys.modules["torch"].backends.mkldnn.enabled = False
+        torch = sys.modules["torch"]
+        torch.backends.mkldnn.enabled = False
+        torch.backends.nnpack.set_flags(False)
     return True
 
 

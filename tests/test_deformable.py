@@ -11,6 +11,8 @@ from cnnlab import backend  # noqa: E402
 from cnnlab.layers import DeformableConv2D  # noqa: E402
 from cnnlab.layers.deformable import deformable_conv2d, sampling_positions  # noqa: E402
 
+to_numpy = keras.ops.convert_to_numpy
+
 
 def conv_output_size(size, k, s, d, padding):
     span = (k - 1) * d + 1
@@ -67,7 +69,7 @@ def layer_and_conv(x, **kwargs):
                    if k not in ("deformable_groups", "modulated", "offset_scale")}
     conv = keras.layers.Conv2D(**conv_kwargs)
     conv.build(x.shape)
-    conv.set_weights([keras.ops.convert_to_numpy(layer.kernel), keras.ops.convert_to_numpy(layer.bias)])
+    conv.set_weights([to_numpy(layer.kernel), to_numpy(layer.bias)])
     return layer, conv
 
 
@@ -97,7 +99,7 @@ def x():
 )
 def test_zero_offsets_equal_conv2d(x, kwargs):
     layer, conv = layer_and_conv(x, filters=5, **kwargs)
-    np.testing.assert_allclose(layer(x), conv(x), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(to_numpy(layer(x)), to_numpy(conv(x)), rtol=1e-5, atol=1e-5)
     assert layer.compute_output_shape(x.shape) == tuple(conv(x).shape)
 
 
@@ -116,12 +118,12 @@ def test_integer_offsets_convolve_the_shifted_input(x, dy, dx, padding):
     set_offsets(layer, np.tile([dy, dx], 9))
     valid = keras.layers.Conv2D(3, 3)
     valid.build(x.shape)
-    valid.set_weights([keras.ops.convert_to_numpy(layer.kernel), keras.ops.convert_to_numpy(layer.bias)])
+    valid.set_weights([to_numpy(layer.kernel), to_numpy(layer.bias)])
     # A plain convolution reads rows top-pad .. H+pad of the zero-padded plane;
     # the shift moves that window by (dy, dx).
     top = 1 if padding == "same" else 0
     window = shifted_window(x, dy, dx, top, top, 9 + 2 * top, 8 + 2 * top)
-    np.testing.assert_allclose(layer(x), valid(window), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(to_numpy(layer(x)), to_numpy(valid(window)), rtol=1e-5, atol=1e-5)
 
 
 def test_each_deformable_group_moves_its_own_channels(x):
@@ -129,10 +131,10 @@ def test_each_deformable_group_moves_its_own_channels(x):
     set_offsets(layer, np.concatenate([np.tile([1, -1], 9), np.zeros(18)]))
     conv = keras.layers.Conv2D(3, 3)
     conv.build(x.shape)
-    conv.set_weights([keras.ops.convert_to_numpy(layer.kernel), keras.ops.convert_to_numpy(layer.bias)])
+    conv.set_weights([to_numpy(layer.kernel), to_numpy(layer.bias)])
     moved = x.copy()
     moved[..., :2] = shifted_window(x, 1, -1, 0, 0, 9, 8)[..., :2]
-    np.testing.assert_allclose(layer(x), conv(moved), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(to_numpy(layer(x)), to_numpy(conv(moved)), rtol=1e-5, atol=1e-5)
 
 
 def test_samples_outside_the_image_read_zero(x):
@@ -141,8 +143,8 @@ def test_samples_outside_the_image_read_zero(x):
     # every sample to row <= -1, row >= 9, column <= -1 or column >= 8.
     for far in ([40.0, 0.0], [0.0, -40.0], [-10.0, 0.5], [0.0, 9.0], [10.0, -9.5]):
         set_offsets(layer, np.tile(far, 9))
-        outputs = keras.ops.convert_to_numpy(layer(x))
-        np.testing.assert_allclose(outputs, np.broadcast_to(keras.ops.convert_to_numpy(layer.bias), outputs.shape))
+        outputs = to_numpy(layer(x))
+        np.testing.assert_allclose(outputs, np.broadcast_to(to_numpy(layer.bias), outputs.shape))
 
 
 @pytest.mark.parametrize(
@@ -273,7 +275,7 @@ def test_training_moves_the_offsets(x):
     model = keras.Model(inputs, outputs)
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
     model.fit(x, np.ones((2, 2)), epochs=2, verbose=0)
-    offset_kernel = keras.ops.convert_to_numpy(model.layers[1].offset_conv.kernel)
+    offset_kernel = to_numpy(model.layers[1].offset_conv.kernel)
     assert np.abs(offset_kernel).max() > 0
 
 
@@ -283,13 +285,13 @@ def test_offset_scale_multiplies_the_offset_branch(x):
     reference_layer, _ = layer_and_conv(x, filters=3, kernel_size=3, padding="same")
     reference_layer.set_weights(layer.get_weights())
     set_offsets(reference_layer, np.tile([1.0, -2.0], 9))
-    np.testing.assert_allclose(layer(x), reference_layer(x), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(to_numpy(layer(x)), to_numpy(reference_layer(x)), rtol=1e-6, atol=1e-6)
 
 
 def test_modulated_mask_starts_at_one_half(x):
     layer, conv = layer_and_conv(x, filters=3, kernel_size=3, padding="same", modulated=True)
-    bias = keras.ops.convert_to_numpy(layer.bias)
-    np.testing.assert_allclose(layer(x) - bias, 0.5 * (conv(x) - bias), rtol=1e-5, atol=1e-5)
+    bias = to_numpy(layer.bias)
+    np.testing.assert_allclose(to_numpy(layer(x)) - bias, 0.5 * (to_numpy(conv(x)) - bias), rtol=1e-5, atol=1e-5)
 
 
 def test_none_batch_and_keras_round_trip(tmp_path, x):

@@ -305,7 +305,7 @@ def test_receptive_field_against_keras_support():
         # Row i of the identity is a one-hot input at position i; the first
         # output unit reacts to positions inside its receptive field only, and
         # to both ends of it (dilation can leave holes in between).
-        first_unit = np.asarray(model(np.eye(length, dtype="float32")[..., None]))[:, 0, 0]
+        first_unit = keras.ops.convert_to_numpy(model(np.eye(length, dtype="float32")[..., None]))[:, 0, 0]
         seen = np.flatnonzero(first_unit)
         assert seen[-1] - seen[0] + 1 == p.answer, p
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import keras
+import numpy as np
 import pytest
 
 from cnnlab import backend
@@ -78,3 +79,13 @@ def test_the_test_session_runs_with_the_switch():
         import torch
 
         assert not torch.backends.mkldnn.enabled
+        assert not torch._C._get_nnpack_enabled()
+
+
+@pytest.mark.torch_only
+def test_torch_convolution_is_exact_where_the_answer_is_zero():
+    # NNPACK, PyTorch's choice once mkldnn is off, answers ~1e-8 here.
+    inputs = keras.Input((40, 1))
+    conv = keras.layers.Conv1D(1, 2, use_bias=False, kernel_initializer="ones")
+    response = keras.ops.convert_to_numpy(keras.Model(inputs, conv(inputs))(np.eye(40, dtype="float32")[..., None]))
+    assert np.flatnonzero(response[:, 0, 0]).tolist() == [0, 1]
