@@ -200,7 +200,7 @@ def test_multiplier_scales_adam_steps_like_separate_learning_rates():
         grads = backend.gradients(lambda: loss_fn(yb, reference(xb, training=True)), variables=variables)
         grads = dict(zip([id(v) for v in variables], grads))
         for group, optimizer in groups.values():
-            optimizer.apply([grads[id(v)] for v in group], group)
+            optimizer.apply([keras.ops.convert_to_tensor(grads[id(v)]) for v in group], group)
     for trained, expected in zip(model.weights, reference.weights):
         np.testing.assert_allclose(keras.ops.convert_to_numpy(trained), keras.ops.convert_to_numpy(expected),
                                    rtol=1e-4, atol=1e-6, err_msg=trained.path)
