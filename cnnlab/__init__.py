@@ -10,6 +10,7 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    "cam",
     "course",
     "data",
     "deconv",
@@ -19,6 +20,7 @@ _SUBMODULES = (
     "models",
     "notebook",
     "plotting",
+    "pretrained",
     "reference",
     "release",
     "shapes",

@@ -10,7 +10,6 @@ The lecture's recipe in four calls::
 Changing ``trainable`` only takes effect at the next ``compile``.
 """
 
-import json
 import numbers
 import os
 from pathlib import Path
@@ -20,6 +19,8 @@ from keras.src.utils import tracking
 
 from ._checks import boolean
 
+# cnnlab-mini is the checkpoint "cnnlab-mini" of cnnlab.pretrained (its recipe:
+# cnnlab/pretrained/recipes/cnnlab_mini.py); these names stay for existing code.
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 MINI_NAME = "cnnlab-mini"
 MINI_WEIGHTS = WEIGHTS_DIR / "cnnlab_mini.weights.h5"
@@ -76,8 +77,15 @@ def cnnlab_mini(num_classes=5, input_shape=(32, 32, 1), include_top=True, name="
 
 
 def mini_card():
-    """What the shipped cnnlab-mini weights were trained on, and their test accuracy."""
-    return json.loads(MINI_CARD.read_text())
+    """What the shipped cnnlab-mini weights were trained on, and their test accuracy.
+
+    ``cnnlab.pretrained.card("cnnlab-mini")`` with the metric also under the keys this
+    function has always used: ``test_accuracy`` and ``test_size``.
+    """
+    from . import pretrained
+
+    card = pretrained.card(MINI_NAME)
+    return {**card, "test_accuracy": card["metric"]["value"], "test_size": card["data"]["test_size"]}
 
 
 # ------------------------------------------------------------------ backbones

@@ -71,7 +71,7 @@ def test_geometry_from_the_definition(kind):
     rule = {
         "circle": np.hypot(u, v) <= 10,
         "square": np.maximum(abs(u), abs(v)) <= 8.5,
-        "diamond": abs(u) + abs(v) <= 11.5,
+        "diamond": abs(u) / 12.5 + abs(v) / 7 <= 1,
         "cross": ((abs(u) <= 10 / 3) & (abs(v) <= 10)) | ((abs(v) <= 10 / 3) & (abs(u) <= 10)),
     }
     if kind in rule:

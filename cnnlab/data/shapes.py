@@ -1,10 +1,31 @@
 """Coloured geometric shapes on noisy backgrounds, with a class mask per pixel.
 
 A segmentation data set that needs no download: every image holds one or more
-filled shapes (circle, square, triangle, ...) at a random position, size, rotation and
-colour; the mask says, pixel by pixel, which class covers it (0 = background). Colour
-and brightness say nothing about the class (a shape is as often darker than its
-background as brighter), so a model has to look at the outline.
+filled shapes at a random position, size, rotation and colour; the mask says, pixel by
+pixel, which class covers it (0 = background).
+
+Only the outline tells the classes apart. What varies at random, and says nothing about
+the class:
+
+- rotation: uniform over the full turn;
+- scale: the radius ``r`` is uniform in [0.15, 0.32] of the image side;
+- position: uniform, with the whole shape inside the image;
+- colour: shape and background colours are drawn independently of the class, and a
+  shape is as often darker than its background as brighter (each colour channel of a
+  shape differs from the background's by at least 0.1);
+- noise: independent per pixel and channel, of standard deviation ``noise``.
+
+So every class must be distinguishable from every other under all of these at once,
+which constrains the geometry (the shapes are defined in units of ``r`` in
+:func:`_inside`): a circle of radius ``r``; a square of half-side 0.85 r; an
+equilateral triangle of circumradius 1.25 r; a cross of arm length r and half-width
+r / 3; and a "diamond" that is a rhombus with half-diagonals 1.25 r and 0.7 r. The
+diamond's diagonals must differ: a rhombus with equal diagonals is a square rotated by
+45 degrees, which uniform rotation and random size make identical to the square class.
+``tests/test_data_shapes.py`` checks that rotation- and scale-invariant descriptors of
+the masks (Hu moments, solidity, eccentricity, compactness) separate every pair of
+classes at 32x32 and 64x64, and that the pixels show the mask under random colours and
+the default noise. No point of any shape lies farther than ``REACH * r`` from its centre.
 """
 
 import numbers
@@ -16,6 +37,7 @@ from .split import check_seed
 
 SHAPES = ("circle", "square", "triangle", "diamond", "cross")
 BACKGROUND = "background"
+REACH = 1.25  # farthest point of any shape from its centre, in radii (triangle and diamond corners)
 _CHUNK = 1024  # images drawn per vectorised step: bounds memory, not results
 
 
@@ -53,14 +75,19 @@ def _check_classes(classes):
 
 
 def _inside(kind, u, v, radius):
-    """Boolean mask of one shape kind in its own rotated frame (u, v), radius r."""
+    """Boolean mask of one shape kind in its own rotated frame (u, v), radius r.
+
+    ``u`` and ``v`` are ``(n, ...)`` coordinates relative to each shape's centre and
+    ``radius`` is ``(n,)``; the result is True inside. The module docstring lists the
+    geometry of each kind.
+    """
     r = radius[:, None, None]
     if kind == "circle":
         return u * u + v * v <= r * r
     if kind == "square":  # half side 0.85 r: about the circle's area
         return np.maximum(np.abs(u), np.abs(v)) <= 0.85 * r
-    if kind == "diamond":
-        return np.abs(u) + np.abs(v) <= 1.15 * r
+    if kind == "diamond":  # a rhombus, long axis along u
+        return np.abs(u) / (1.25 * r) + np.abs(v) / (0.7 * r) <= 1
     if kind == "cross":
         arm = r / 3
         return ((np.abs(u) <= arm) & (np.abs(v) <= r)) | ((np.abs(v) <= arm) & (np.abs(u) <= r))
@@ -116,7 +143,7 @@ def shapes(
     n, s, layers = count, image_size, shapes_per_image
     kinds = rng.integers(0, len(classes), (n, layers))
     radius = (rng.uniform(0.15, 0.32, (n, layers)) * s).astype(np.float32)
-    margin = 1.25 * radius  # the triangle's corners reach 1.25 r
+    margin = REACH * radius
     centre_y = margin + rng.uniform(0, 1, (n, layers)).astype(np.float32) * (s - 2 * margin)
     centre_x = margin + rng.uniform(0, 1, (n, layers)).astype(np.float32) * (s - 2 * margin)
     angle = rng.uniform(0, 2 * np.pi, (n, layers))

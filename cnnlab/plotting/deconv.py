@@ -6,6 +6,7 @@ from matplotlib import colors as mcolors
 from matplotlib import pyplot as plt
 
 from .conv import plot_array
+from .palette import class_colormap, class_norm
 
 
 def _window_groups(shape, pool_size):
@@ -160,7 +161,8 @@ def plot_segmentation(images, masks, predictions, class_names, size=1.8):
         images: ``(N, H, W, 3)`` in [0, 1].
         masks: ``(N, H, W)`` integer class maps.
         predictions: mapping from a model's name to ``(N, H, W)`` class maps.
-        class_names: names of the classes, background first.
+        class_names: names of the classes, background first; each class is drawn in
+            its own colour (:func:`cnnlab.plotting.class_color`), the same in every figure.
         size: inches per panel.
 
     Returns:
@@ -168,15 +170,14 @@ def plot_segmentation(images, masks, predictions, class_names, size=1.8):
     """
     images, masks = np.asarray(images), np.asarray(masks)
     rows = 2 + len(predictions)
-    cmap = plt.get_cmap("tab10", len(class_names))
+    cmap, norm = class_colormap(class_names), class_norm(class_names)
     fig, axes = plt.subplots(rows, len(images), figsize=(size * len(images), size * rows),
                              squeeze=False)
     maps = [("truth", masks)] + list(predictions.items())
     for col in range(len(images)):
         axes[0, col].imshow(images[col])
         for r, (name, classes) in enumerate(maps, start=1):
-            axes[r, col].imshow(classes[col], cmap=cmap, vmin=-0.5, vmax=len(class_names) - 0.5,
-                                interpolation="nearest")
+            axes[r, col].imshow(classes[col], cmap=cmap, norm=norm, interpolation="nearest")
             if col == 0:
                 axes[r, col].set_ylabel(name, fontsize=9)
     for ax in axes.flat:

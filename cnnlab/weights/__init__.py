@@ -1,4 +1,6 @@
-"""Pre-trained weights shipped inside cnnlab; ``cnnlab.transfer.backbone`` loads them.
+"""Trained weights and cards of the checkpoints that ship inside cnnlab.
 
-``tools/train_cnnlab_mini.py`` reproduces every file here from the embedded data.
+``cnnlab.pretrained`` loads them; ``python -m cnnlab.pretrained train NAME`` reproduces
+``NAME.weights.h5`` and its card ``NAME.json`` from the recipe in
+``cnnlab/pretrained/recipes/``.
 """
