@@ -1,8 +1,9 @@
 """DeformableConv2D forward + backward time as a ratio to Conv2D of the same shape.
 
-Both layers run inside one ``tf.function`` that computes the output and the
-gradients of its sum with respect to the input and every weight, the work of one
-training step. The deformable layer's offset branch is part of its cost, as it is
+Both layers run inside one compiled function (for the Keras backend in use,
+``KERAS_BACKEND``: a ``tf.function``, ``jax.jit``, or PyTorch's eager autograd) that
+computes the output and the gradients of its sum with respect to the input and every
+weight, the work of one training step. The deformable layer's offset branch is part of its cost, as it is
 in training. A fresh layer predicts zero offsets, which read the input in order
 and flatter the gather; by default the offset branch gets random weights that
 give offsets of about 2 pixels (standard deviation) varying from pixel to pixel,
@@ -30,30 +31,25 @@ SHAPES = (
 
 def training_step(layer, x):
     """A compiled function computing the output and all gradients of its sum."""
-    import tensorflow as tf
+    import keras
+    from _steps import gradient_step
 
     if not layer.built:
         layer.build(x.shape)
-
-    @tf.function
-    def step(inputs):
-        with tf.GradientTape() as tape:
-            tape.watch(inputs)
-            loss = tf.reduce_sum(layer(inputs))
-        return tape.gradient(loss, [inputs, *layer.trainable_weights])
-
+    step = gradient_step(lambda inputs: keras.ops.sum(layer(inputs)), layer.trainable_weights)
     step(x)
     return step
 
 
 def spread_offsets(layer, x, pixels, seed=0):
     """Random offset-branch weights giving offsets with standard deviation ``pixels``."""
+    import keras
     import numpy as np
 
     rng = np.random.default_rng(seed)
     kernel, bias = layer.offset_conv.get_weights()
     fan_in = kernel.shape[0] * kernel.shape[1] * kernel.shape[2]
-    scale = pixels / np.sqrt(fan_in * float(np.mean(np.square(x))))
+    scale = pixels / np.sqrt(fan_in * float(np.mean(np.square(keras.ops.convert_to_numpy(x)))))
     layer.offset_conv.set_weights(
         [rng.normal(0.0, scale, kernel.shape).astype("float32"), np.zeros_like(bias)]
     )
@@ -82,14 +78,17 @@ def main(argv=None):
     args = parser.parse_args(argv)
     cnnlab.notebook.setup(seed=0, plots=False)
     import keras
-    import tensorflow as tf
+    import numpy as np
 
     from cnnlab.layers.deformable import DeformableConv2D
+    from _steps import device, tensor
+
+    print(device())
 
     print(f"{'input':>16} {'filters':>7} {'Conv2D ms':>10} {'Deformable ms':>14} "
           f"{'modulated ms':>13} {'ratio':>6} {'ratio v2':>8}")
     for batch, h, w, c, filters, k in SHAPES:
-        x = tf.random.normal((batch, h, w, c), seed=0)
+        x = tensor(np.random.default_rng(0).normal(size=(batch, h, w, c)).astype("float32"))
         deformables = [DeformableConv2D(filters, k, padding="same", modulated=modulated)
                        for modulated in (False, True)]
         for layer in deformables:

@@ -1,7 +1,7 @@
 """Forward throughput of cnnlab's VGG16 and InceptionV3 against keras.applications.
 
 Each pair gets the same weights (copied from the Keras model) and the same input
-batch; both forward passes are compiled in a ``tf.function`` and run
+batch; both forward passes are compiled for the Keras backend in use (``KERAS_BACKEND``) and run
 alternately, and the script prints images per second and the median of the
 per-pair time ratios cnnlab / Keras (the target is at most 1.1). The outputs
 are checked to agree before timing.
@@ -19,11 +19,11 @@ cnnlab.notebook.setup(seed=0, deterministic=False, plots=False)
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 from cnnlab.models import inception_v3, vgg  # noqa: E402
 from cnnlab.models._applications import copy_weights  # noqa: E402
 from _pairs import forward_function, paired_times  # noqa: E402
+from _steps import tensor  # noqa: E402
 
 PAIRS = {
     "vgg16": (lambda: vgg(16), lambda: keras.applications.VGG16(weights=None), 224),
@@ -43,7 +43,7 @@ def main(argv=None):
         make_ours, make_theirs, size = PAIRS[name]
         theirs, ours = make_theirs(), make_ours()
         copy_weights(theirs, ours)
-        x = tf.constant(rng.uniform(-1, 1, (args.batch, size, size, 3)).astype("float32"))
+        x = tensor(rng.uniform(-1, 1, (args.batch, size, size, 3)).astype("float32"))
         ours_forward, theirs_forward = forward_function(ours), forward_function(theirs)
         np.testing.assert_allclose(ours_forward(x), theirs_forward(x), rtol=1e-3, atol=1e-6)
         pairs = paired_times(theirs_forward, ours_forward, x, args.repeats)

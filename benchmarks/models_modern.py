@@ -6,7 +6,7 @@ get the same weights (their layers line up one to one) and their outputs are che
 agree before timing. keras.applications' ResNet50 is not the same network (its convolutions
 have biases and its stage-opening blocks stride in the first 1x1 convolution, Caffe style,
 while cnnlab strides in the 3x3 as torchvision does, 4.09 against 3.86 G multiply-adds), so
-that pair only compares speed. Each forward pass is compiled in a ``tf.function``; the two
+that pair only compares speed. Each forward pass is compiled for the Keras backend in use (``KERAS_BACKEND``); the two
 run alternately, and the script prints images per second and the median of per-pair time
 ratios cnnlab / Keras (target: at most 1.1).
 
@@ -23,10 +23,10 @@ cnnlab.notebook.setup(seed=0, deterministic=False, plots=False)
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 from cnnlab.models import densenet, efficientnet, resnet  # noqa: E402
 from _pairs import forward_function, paired_times  # noqa: E402
+from _steps import tensor  # noqa: E402
 
 # name -> (cnnlab builder, keras.applications builder, input side, same weights?)
 PAIRS = {
@@ -55,10 +55,11 @@ def main(argv=None):
     for name in args.models:
         build_ours, build_theirs, side, same_weights = PAIRS[name]
         ours, theirs = build_ours(), build_theirs()
-        x = tf.random.uniform((args.batch, side, side, 3), maxval=255.0, seed=0)
+        x = tensor(np.random.default_rng(0).uniform(0.0, 255.0, (args.batch, side, side, 3)).astype("float32"))
         if same_weights:
             copy_weights(theirs, ours)
-            np.testing.assert_allclose(ours(x, training=False), theirs(x, training=False),
+            np.testing.assert_allclose(keras.ops.convert_to_numpy(ours(x, training=False)),
+                                       keras.ops.convert_to_numpy(theirs(x, training=False)),
                                        rtol=1e-4, atol=1e-5)
         pairs = paired_times(forward_function(theirs), forward_function(ours), x, args.repeats)
         best_theirs = min(t for t, _ in pairs)

@@ -2,7 +2,8 @@
 
 ``MaxPoolingWithArgmax2D`` + ``MaxUnpooling2D`` against ``keras.layers.MaxPooling2D`` +
 ``keras.layers.UpSampling2D`` on the same tensor (32 x 64 x 64 x 64 by default), each
-pair compiled in a ``tf.function`` and run alternately; prints the median times and
+pair compiled for the Keras backend in use (``KERAS_BACKEND``; ``--jit``: XLA on
+TensorFlow, which JAX always uses) and run alternately; prints the median times and
 the median of the per-run ratios (the target is within 2x).
 
     python benchmarks/unpooling.py [--shape 32 64 64 64] [--repeats 20] [--jit]
@@ -19,33 +20,26 @@ cnnlab.notebook.setup(seed=0, deterministic=False, plots=False)
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 from cnnlab.layers import MaxPoolingWithArgmax2D, MaxUnpooling2D  # noqa: E402
+from _steps import device, gradient_step, tensor  # noqa: E402
 
 
-def step_function(forward, jit):
-    @tf.function(jit_compile=jit)
-    def step(x, weights):
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            loss = tf.reduce_sum(forward(x) * weights)
-        return tape.gradient(loss, x)
-
-    return step
+def step_function(forward, weights, jit):
+    return gradient_step(lambda x: keras.ops.sum(forward(x) * weights), jit=jit)
 
 
-def paired_times(plain, ours, x, weights, repeats):
+def paired_times(plain, ours, x, repeats):
     """Alternate the two steps and keep every pair: the machine's load changes between
     pairs more than within one, so the median of per-pair ratios is the steady figure."""
-    plain(x, weights).numpy()  # trace and compile outside the timing
-    ours(x, weights).numpy()
+    plain(x)  # trace and compile outside the timing
+    ours(x)
     pairs = []
     for _ in range(repeats):
         start = time.perf_counter()
-        plain(x, weights).numpy()
+        plain(x)
         middle = time.perf_counter()
-        ours(x, weights).numpy()
+        ours(x)
         pairs.append((middle - start, time.perf_counter() - middle))
     return pairs
 
@@ -58,8 +52,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     rng = np.random.default_rng(0)
-    x = tf.constant(rng.normal(size=args.shape).astype("float32"))
-    weights = tf.constant(rng.normal(size=args.shape).astype("float32"))
+    x = tensor(rng.normal(size=args.shape).astype("float32"))
+    weights = tensor(rng.normal(size=args.shape).astype("float32"))
 
     pool, upsample = keras.layers.MaxPooling2D(2), keras.layers.UpSampling2D(2)
     argmax_pool, unpool = MaxPoolingWithArgmax2D(2), MaxUnpooling2D(2)
@@ -71,16 +65,14 @@ def main(argv=None):
         return unpool(list(argmax_pool(x)))
 
     pairs = paired_times(
-        step_function(plain, args.jit), step_function(with_indices, args.jit), x, weights,
-        args.repeats,
+        step_function(plain, weights, args.jit), step_function(with_indices, weights, args.jit), x, args.repeats
     )
     plain_s = statistics.median(p for p, _ in pairs)
     ours_s = statistics.median(o for _, o in pairs)
     ratio = statistics.median(o / p for p, o in pairs)
-    device = "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
     print(
         f"input {tuple(args.shape)}, forward + backward, {args.repeats} alternating runs, "
-        f"{device}{', XLA' if args.jit else ''}"
+        f"{device()}{', XLA' if args.jit else ''}"
     )
     print(f"MaxPooling2D + UpSampling2D:               {plain_s * 1e3:8.2f} ms (median)")
     print(f"MaxPoolingWithArgmax2D + MaxUnpooling2D:   {ours_s * 1e3:8.2f} ms (median)")

@@ -10,8 +10,9 @@ def fit_steps(model, x, y, *, steps, batch_size=32, seed=0, validation_data=None
 
     Comparing methods on 25 images and on 700 images needs the same budget in
     *steps*, not epochs; and ``fit`` on a 25-image array with 60 epochs pays
-    Keras' per-epoch overhead 60 times. This repeats a seeded, shuffled
-    ``tf.data`` pipeline instead.
+    Keras' per-epoch overhead 60 times. This feeds an endless stream of seeded
+    permutations of the data instead (:class:`cnnlab.data.batches.StepStream`,
+    a Keras ``PyDataset``), the same batches on every backend.
 
     Args:
         model: a compiled ``keras.Model``.
@@ -27,24 +28,20 @@ def fit_steps(model, x, y, *, steps, batch_size=32, seed=0, validation_data=None
         A dict of lists: "step" (steps done at each record) and Keras'
         history metrics ("loss", "accuracy", "val_accuracy", ...).
     """
-    import tensorflow as tf
+    from .data.batches import StepStream
+    from .data.split import check_seed
 
     steps = positive_int(steps, "steps")
     batch_size = positive_int(batch_size, "batch_size")
     evaluations = positive_int(evaluations, "evaluations")
+    seed = check_seed(seed)
     if steps % evaluations:
         raise ValueError(f"evaluations must divide steps={steps}, got {evaluations!r}")
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
-    dataset = (
-        tf.data.Dataset.from_tensor_slices((x, y))
-        .shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
-        .repeat()
-        .batch(min(batch_size, len(y)), drop_remainder=True)
-        .prefetch(tf.data.AUTOTUNE)
-    )
+    stream = StepStream(np.asarray(x), np.asarray(y), min(batch_size, len(y)), seed=seed)
     per_record = steps // evaluations
-    history = model.fit(dataset, epochs=evaluations, steps_per_epoch=per_record,
+    history = model.fit(stream, epochs=evaluations, steps_per_epoch=per_record,
                         validation_data=validation_data, shuffle=False, verbose=0)
     record = {"step": [per_record * (i + 1) for i in range(evaluations)]}
     record.update({key: [float(v) for v in values] for key, values in history.history.items()})
@@ -58,8 +55,10 @@ def predict(model, x, batch_size=256):
     every model a lesson builds (TensorFlow warns about retracing after five).
     """
     batch_size = positive_int(batch_size, "batch_size")
+    import keras
+
     return np.concatenate(
-        [np.asarray(model(x[i : i + batch_size], training=False)) for i in range(0, len(x), batch_size)]
+        [keras.ops.convert_to_numpy(model(x[i : i + batch_size], training=False)) for i in range(0, len(x), batch_size)]
     )
 
 

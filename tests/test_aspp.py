@@ -52,7 +52,7 @@ def test_matches_keras_layers(rates, image_pooling):
         bn.set_weights(stack[1].get_weights())
     assert oracle.count_params() == aspp.count_params()
     for training in (False, True):
-        np.testing.assert_allclose(aspp(x, training=training), oracle(x, training=training),
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(aspp(x, training=training)), keras.ops.convert_to_numpy(oracle(x, training=training)),
                                    rtol=1e-5, atol=1e-5)
 
 
@@ -76,8 +76,8 @@ def test_dilated_branch_reads_2r_plus_1_square():
     x[:, 7, 7, 0] = [100.0, -100.0]
     aspp.build(x.shape)
     randomize(aspp)
-    baseline = np.asarray(aspp(np.zeros_like(x)))
-    changed = np.abs(np.asarray(aspp(x)) - baseline).max(axis=(0, 3)) > 1e-6
+    baseline = keras.ops.convert_to_numpy(aspp(np.zeros_like(x)))
+    changed = np.abs(keras.ops.convert_to_numpy(aspp(x)) - baseline).max(axis=(0, 3)) > 1e-6
     rows, cols = np.nonzero(changed)
     assert (rows.min(), rows.max(), cols.min(), cols.max()) == (7 - rate, 7 + rate, 7 - rate, 7 + rate)
     # 9 taps of the 3x3 branch; the 1x1 branch's centre is one of them.

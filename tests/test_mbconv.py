@@ -32,7 +32,7 @@ def reference_mbconv(block, input_shape):
     x = swish(copy_of(block.depthwise_norm.get_weights(), L.BatchNormalization())(x))
     if block.se is not None:
         se = L.Reshape((1, 1, -1))(L.GlobalAveragePooling2D()(x))
-        kernel1, bias1, kernel2, bias2 = (w.numpy() for w in block.se.weights)
+        kernel1, bias1, kernel2, bias2 = (keras.ops.convert_to_numpy(w) for w in block.se.weights)
         se = copy_of([kernel1[None, None], bias1],
                      L.Conv2D(kernel1.shape[1], 1, activation="swish"))(se)
         se = copy_of([kernel2[None, None], bias2],
@@ -60,8 +60,8 @@ def test_matches_keras_applications_block_at_inference(kwargs):
     block = MBConv(**kwargs)
     block.build(x.shape)
     randomize(block)
-    expected = reference_mbconv(block, x.shape[1:])(x, training=False)
-    np.testing.assert_allclose(block(x, training=False), expected, rtol=1e-4, atol=1e-5)
+    expected = keras.ops.convert_to_numpy(reference_mbconv(block, x.shape[1:])(x, training=False))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(block(x, training=False)), expected, rtol=1e-4, atol=1e-5)
 
 
 def test_se_bottleneck_is_sized_from_the_input_channels():
@@ -85,15 +85,15 @@ def test_drop_connect_drops_whole_residuals_per_sample():
     block = MBConv(8, expand_ratio=2, drop_rate=0.5)
     block.build(x.shape)
     randomize(block)
-    residual = (block(x, training=False) - x).numpy()
+    residual = keras.ops.convert_to_numpy(block(x, training=False) - x)
     keras.utils.set_random_seed(0)
-    out = (block(x, training=True) - x).numpy()
+    out = keras.ops.convert_to_numpy(block(x, training=True) - x)
     # Training-mode BN changes the residual; compare with a block that never drops.
     keep = MBConv(8, expand_ratio=2, drop_rate=0.0)
     keep.build(x.shape)
     for source, target in zip(block.weights, keep.weights):
         target.assign(source)
-    full = (keep(x, training=True) - x).numpy()
+    full = keras.ops.convert_to_numpy(keep(x, training=True) - x)
     dropped = np.all(np.abs(out) < 1e-6, axis=(1, 2, 3))
     scaled = np.all(np.isclose(out, 2.0 * full, rtol=1e-4, atol=1e-5), axis=(1, 2, 3))
     assert np.all(dropped | scaled)

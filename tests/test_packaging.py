@@ -48,9 +48,22 @@ def test_every_requirement_has_a_compatible_range():
         r for extra in project["optional-dependencies"].values() for r in extra
     ]
     for requirement in requirements:
+        if requirement in EXACT_PINS:
+            continue
         assert ">=" in requirement and "<" in requirement.replace("<=", ""), (
             f"{requirement!r} needs a lower and an upper bound"
         )
+
+
+# torch's only CPU build on PyPI's side of this project is the wheel the
+# machines carry; any other torch version is a multi-GB CUDA download.
+EXACT_PINS = {"torch==2.13.0"}
+
+
+def test_backend_extras_are_declared():
+    extras = _pyproject()["optional-dependencies"]
+    assert extras["torch"] == ["torch==2.13.0"]
+    assert [r for r in extras["jax"] if r.startswith("jax[cpu]")]
 
 
 def test_gpu_extra_pulls_tensorflow_cuda():

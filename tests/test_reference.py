@@ -9,21 +9,6 @@ from hypothesis import strategies as st
 from cnnlab import reference
 
 
-@pytest.fixture(autouse=True, scope="module")
-def full_float32():
-    """Keras in true float32: on recent NVIDIA GPUs TensorFlow runs convolutions in
-    TensorFloat-32 (10 mantissa bits) by default, too coarse for these tolerances."""
-    if keras.backend.backend() != "tensorflow":
-        yield
-        return
-    import tensorflow as tf
-
-    before = tf.config.experimental.tensor_float_32_execution_enabled()
-    tf.config.experimental.enable_tensor_float_32_execution(False)
-    yield
-    tf.config.experimental.enable_tensor_float_32_execution(before)
-
-
 def keras_conv(x, kernel, bias, stride, padding, dilation):
     """Keras' Conv2D with the given weights; an int padding is a ZeroPadding2D first."""
     if isinstance(padding, int):
@@ -113,7 +98,13 @@ def test_conv2d_equals_keras_on_random_configurations(
         ((2, 10, 7, 1), (2, 3), (1, 2), "same"),
     ],
 )
-def test_pooling_equals_keras(kind, shape, pool_size, strides, padding):
+def test_pooling_equals_keras(kind, shape, pool_size, strides, padding, request):
+    pools = np.broadcast_to(pool_size, 2)
+    overlapping = bool(np.any(pools > np.broadcast_to(strides or pool_size, 2)))
+    if keras.backend.backend() == "torch" and kind == "average" and padding == "same" and overlapping:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "Keras 3.15's torch backend averages overlapping 'same' windows at the border "
+            "differently from TensorFlow and JAX (and from the definition)")))
     x = np.random.default_rng(2).normal(size=shape).astype("float32")
     if kind == "max":
         ours = reference.max_pool2d(x, pool_size, strides, padding)

@@ -57,8 +57,8 @@ def reference(block, input_shape):
         dense2 = L.Dense(block.se.excite_kernel.shape[1], activation="sigmoid")
         hidden = dense1(squeezed)
         gate = dense2(hidden)
-        dense1.set_weights([block.se.squeeze_kernel.numpy(), block.se.squeeze_bias.numpy()])
-        dense2.set_weights([block.se.excite_kernel.numpy(), block.se.excite_bias.numpy()])
+        dense1.set_weights([keras.ops.convert_to_numpy(w) for w in (block.se.squeeze_kernel, block.se.squeeze_bias)])
+        dense2.set_weights([keras.ops.convert_to_numpy(w) for w in (block.se.excite_kernel, block.se.excite_bias)])
         x = L.Multiply()([x, L.Reshape((1, 1, -1))(gate)])
     if block.shortcut != "none":
         x = L.Add()([x, shortcut])
@@ -88,8 +88,8 @@ def test_matches_keras_layers(kwargs, training):
     block = ResidualBlock(**kwargs)
     block.build(x.shape)
     randomize(block)
-    expected = reference(block, x.shape[1:])(x, training=training)
-    np.testing.assert_allclose(block(x, training=training), expected, rtol=1e-4, atol=1e-5)
+    expected = keras.ops.convert_to_numpy(reference(block, x.shape[1:])(x, training=training))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(block(x, training=training)), expected, rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("in_channels, kwargs, projection", [
@@ -118,11 +118,11 @@ def test_zero_residual_makes_the_block_an_identity():
     block = ResidualBlock(8, preactivation=True)
     block.build(x.shape)
     block.convs[-1].kernel.assign(np.zeros(block.convs[-1].kernel.shape, "float32"))
-    np.testing.assert_allclose(block(x), x, atol=1e-6)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(block(x)), x, atol=1e-6)
     plain = ResidualBlock(8, preactivation=True, shortcut="none")
     plain.build(x.shape)
     plain.convs[-1].kernel.assign(np.zeros(plain.convs[-1].kernel.shape, "float32"))
-    np.testing.assert_allclose(plain(x), 0.0, atol=1e-6)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(plain(x)), 0.0, atol=1e-6)
 
 
 def test_parameter_counts_of_basic_and_bottleneck_blocks():

@@ -146,8 +146,8 @@ def test_bilinear_upsampling_kernel_interpolates(factor):
     x = np.random.default_rng(1).random((1, 6, 7, 3), dtype="float32")
     up = keras.layers.Conv2DTranspose(3, 2 * factor, strides=factor, padding="same",
                                       use_bias=False, kernel_initializer=BilinearUpsampling())
-    want = keras.layers.UpSampling2D(factor, interpolation="bilinear")(x)
-    got = up(x)
+    want = keras.ops.convert_to_numpy(keras.layers.UpSampling2D(factor, interpolation="bilinear")(x))
+    got = keras.ops.convert_to_numpy(up(x))
     # The transposed convolution reads zeros past the border; UpSampling2D clamps.
     inner = slice(factor, -factor)
     np.testing.assert_allclose(got[:, inner, inner], want[:, inner, inner], rtol=1e-5, atol=1e-6)
@@ -162,8 +162,8 @@ def test_hypercolumns_stack_upsampled_features():
     assert columns.output_shape == (None, 16, 16, 4 + 8 + 16)
     x = np.random.default_rng(2).random((1, 16, 16, 1), dtype="float32")
     deep = keras.Model(model.input, model.get_layer("bottleneck_b_relu").output)(x)
-    np.testing.assert_allclose(np.asarray(columns(x))[:, :, :, 12:],
-                               np.repeat(np.repeat(np.asarray(deep), 4, axis=1), 4, axis=2),
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(columns(x))[:, :, :, 12:],
+                               np.repeat(np.repeat(keras.ops.convert_to_numpy(deep), 4, axis=1), 4, axis=2),
                                rtol=1e-6)
     inputs = keras.Input((16, 16, 1))
     valid = keras.Model(inputs, keras.layers.Conv2D(2, 3, name="valid")(inputs))
@@ -264,7 +264,7 @@ def test_overfits_a_few_images(build):
     # Batch statistics, not BN's moving averages: after 150 steps with momentum
     # 0.99 those still hold a fifth of their initial values. This test is about
     # capacity and wiring.
-    predicted = np.argmax(np.asarray(model(images, training=True)), axis=-1)
+    predicted = np.argmax(keras.ops.convert_to_numpy(model(images, training=True)), axis=-1)
     ious = [np.sum((predicted == k) & (masks == k)) / np.sum((predicted == k) | (masks == k))
             for k in range(3)]
     assert min(ious) > 0.8, ious

@@ -254,7 +254,7 @@ def test_resolve_padding_same_is_tensorflows_split(n, k, s, d):
     valid.build((None, n + before + after, 1))
     valid.set_weights(same.get_weights())
     padded = keras.layers.ZeroPadding1D((before, after))(x)
-    np.testing.assert_allclose(same(x), valid(padded), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(same(x)), keras.ops.convert_to_numpy(valid(padded)), rtol=1e-5, atol=1e-6)
 
 
 def test_none_spatial_sizes_propagate():

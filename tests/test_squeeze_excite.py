@@ -29,19 +29,19 @@ def test_matches_numpy_squeeze_excite_scale(activation, reference):
     layer = SqueezeExcite(ratio=8, activation=activation)
     layer.build(x.shape)
     randomize(layer)
-    w1, b1, w2, b2 = (w.numpy() for w in (layer.squeeze_kernel, layer.squeeze_bias,
+    w1, b1, w2, b2 = (keras.ops.convert_to_numpy(w) for w in (layer.squeeze_kernel, layer.squeeze_bias,
                                            layer.excite_kernel, layer.excite_bias))
     expected, weights = numpy_squeeze_excite(x, w1, b1, w2, b2, reference)
-    np.testing.assert_allclose(layer(x).numpy(), expected, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(layer.excitation(x).numpy(), weights, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer(x)), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer.excitation(x)), weights, rtol=1e-5, atol=1e-6)
     assert w1.shape == (32, 4) and w2.shape == (4, 32)
 
 
 def test_channel_weights_lie_in_zero_one_and_only_rescale():
     x = np.random.default_rng(1).uniform(0.5, 1.0, size=(2, 4, 4, 16)).astype("float32")
     layer = SqueezeExcite(ratio=4)
-    y = layer(x).numpy()
-    weights = layer.excitation(x).numpy()
+    y = keras.ops.convert_to_numpy(layer(x))
+    weights = keras.ops.convert_to_numpy(layer.excitation(x))
     assert np.all((weights > 0) & (weights < 1))
     # Each output channel is its input channel times one number per sample.
     np.testing.assert_allclose(y / x, np.broadcast_to(weights[:, None, None, :], x.shape),

@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 
-from cnnlab import data, pretrained, transfer
+from cnnlab import backend, data, pretrained, transfer
 
 
 def _small_model(seed=0):
@@ -79,16 +79,16 @@ def test_frozen_batchnorm_keeps_its_statistics_during_fit():
     bn = model.get_layer("bn_a")
     bn.moving_mean.assign(np.full(4, 0.3, np.float32))
     bn.moving_variance.assign(np.full(4, 2.0, np.float32))
-    before = [w.numpy().copy() for w in bn.weights]
+    before = [keras.ops.convert_to_numpy(w).copy() for w in bn.weights]
     transfer.freeze(model, up_to="bn_a")
     model.compile(keras.optimizers.SGD(0.5), "sparse_categorical_crossentropy")
     model.fit(x, y, epochs=2, batch_size=8, verbose=0)
     for old, new in zip(before, bn.weights):
-        np.testing.assert_array_equal(old, new.numpy())
+        np.testing.assert_array_equal(old, keras.ops.convert_to_numpy(new))
     # And in training mode it normalises with the moving statistics (inference mode).
-    conv = keras.Model(model.input, model.get_layer("conv_a").output)(x).numpy()
+    conv = keras.ops.convert_to_numpy(keras.Model(model.input, model.get_layer("conv_a").output)(x))
     expected = (conv - 0.3) / np.sqrt(2.0 + bn.epsilon) * before[0] + before[1]
-    normalised = keras.Model(model.input, bn.output)(x, training=True).numpy()
+    normalised = keras.ops.convert_to_numpy(keras.Model(model.input, bn.output)(x, training=True))
     np.testing.assert_allclose(normalised, expected, rtol=1e-5, atol=1e-5)
 
 
@@ -96,10 +96,10 @@ def test_trainable_batchnorm_does_update_its_statistics():
     x, y = _batch()
     model = _small_model()
     bn = model.get_layer("bn_a")
-    before = bn.moving_mean.numpy().copy()
+    before = keras.ops.convert_to_numpy(bn.moving_mean).copy()
     model.compile(keras.optimizers.SGD(0.5), "sparse_categorical_crossentropy")
     model.fit(x, y, epochs=1, batch_size=8, verbose=0)
-    assert not np.array_equal(before, bn.moving_mean.numpy())
+    assert not np.array_equal(before, keras.ops.convert_to_numpy(bn.moving_mean))
 
 
 # ------------------------------------------------------------ replace_head
@@ -112,12 +112,12 @@ def test_replace_head_on_a_classifier_matches_numpy():
     assert new.get_layer("conv_b") is model.get_layer("conv_b")
     assert "dense" not in [layer.name for layer in new.layers]
     x, _ = _batch(4)
-    features = keras.Model(model.input, model.get_layer("pool").output)(x).numpy()
+    features = keras.ops.convert_to_numpy(keras.Model(model.input, model.get_layer("pool").output)(x))
     kernel, bias = new.get_layer("new_head").get_weights()
     logits = features @ kernel + bias
     expected = np.exp(logits - logits.max(1, keepdims=True))
     expected /= expected.sum(1, keepdims=True)
-    np.testing.assert_allclose(new(x).numpy(), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(new(x)), expected, rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(bias, 0.0)
 
 
@@ -125,9 +125,10 @@ def test_replace_head_pools_a_feature_map_and_cuts_where_asked():
     model = _small_model()
     new = transfer.replace_head(model, 2, cut_at="relu_a", pooling="max", dropout=0.2, activation=None)
     x, _ = _batch(3)
-    relu = keras.Model(model.input, model.get_layer("relu_a").output)(x).numpy()
+    relu = keras.ops.convert_to_numpy(keras.Model(model.input, model.get_layer("relu_a").output)(x))
     kernel, bias = new.get_layer("new_head").get_weights()
-    np.testing.assert_allclose(new(x).numpy(), relu.max(axis=(1, 2)) @ kernel + bias, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(new(x)), relu.max(axis=(1, 2)) @ kernel + bias,
+                               rtol=1e-5, atol=1e-6)
 
 
 def test_replace_head_rejects_bad_arguments():
@@ -148,10 +149,10 @@ def test_replace_head_rejects_bad_arguments():
 def _fit(optimizer, steps=1, seed=0):
     x, y = _batch(8 * steps)
     model = _small_model(seed)
-    start = {v.path: v.numpy().copy() for v in model.trainable_weights}
+    start = {v.path: keras.ops.convert_to_numpy(v).copy() for v in model.trainable_weights}
     model.compile(optimizer, "sparse_categorical_crossentropy")
     model.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0)
-    return model, {v.path: v.numpy() - start[v.path] for v in model.trainable_weights}
+    return model, {v.path: keras.ops.convert_to_numpy(v) - start[v.path] for v in model.trainable_weights}
 
 
 @pytest.mark.parametrize("inner", [keras.optimizers.SGD, keras.optimizers.Adam])
@@ -179,8 +180,6 @@ def test_multiplier_tenth_moves_an_order_of_magnitude_less_over_training():
 
 def test_multiplier_scales_adam_steps_like_separate_learning_rates():
     """Oracle: a hand-written loop with one Adam per layer group (PyTorch parameter groups)."""
-    import tensorflow as tf
-
     steps = 4
     model, _ = _fit(transfer.LayerwiseLR(keras.optimizers.Adam(0.01), {"conv_a": 0.1, "dense": 0.0}), steps)
     x, y = _batch(8 * steps)
@@ -193,14 +192,14 @@ def test_multiplier_scales_adam_steps_like_separate_learning_rates():
     loss_fn = keras.losses.SparseCategoricalCrossentropy()
     for step in range(steps):
         xb, yb = x[8 * step : 8 * step + 8], y[8 * step : 8 * step + 8]
-        with tf.GradientTape() as tape:
-            loss = loss_fn(yb, reference(xb, training=True))
         variables = [v for group, _ in groups.values() for v in group]
-        grads = dict(zip([id(v) for v in variables], tape.gradient(loss, variables)))
+        grads = backend.gradients(lambda: loss_fn(yb, reference(xb, training=True)), variables=variables)
+        grads = dict(zip([id(v) for v in variables], grads))
         for group, optimizer in groups.values():
-            optimizer.apply([grads[id(v)] for v in group], group)
+            optimizer.apply([keras.ops.convert_to_tensor(grads[id(v)]) for v in group], group)
     for trained, expected in zip(model.weights, reference.weights):
-        np.testing.assert_allclose(trained.numpy(), expected.numpy(), rtol=1e-4, atol=1e-6, err_msg=trained.path)
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(trained), keras.ops.convert_to_numpy(expected),
+                                   rtol=1e-4, atol=1e-6, err_msg=trained.path)
 
 
 def test_layerwise_lr_survives_a_keras_save_and_load(tmp_path):
@@ -248,7 +247,7 @@ def test_cnnlab_mini_features_and_random_init():
     assert features.output.shape == (None, 64)
     random = transfer.backbone("cnnlab-mini", weights=None)
     x = data.digits(image_size=32).x_test[:4]
-    assert not np.allclose(features(x).numpy(), random(x).numpy())
+    assert not np.allclose(keras.ops.convert_to_numpy(features(x)), keras.ops.convert_to_numpy(random(x)))
     assert transfer.backbone("cnnlab-mini", input_shape=(48, 48, 1)).output.shape == (None, 64)
 
 

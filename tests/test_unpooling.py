@@ -7,8 +7,8 @@ import itertools
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
+from cnnlab import backend
 from cnnlab.layers import BedOfNailsUnpooling2D, MaxPoolingWithArgmax2D, MaxUnpooling2D
 
 
@@ -139,11 +139,7 @@ def test_all_minus_inf_window_points_at_its_first_real_cell():
 
 
 def input_gradient(forward, x, weights):
-    x = tf.constant(x)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        loss = tf.reduce_sum(forward(x) * weights)
-    return tape.gradient(loss, x).numpy()
+    return backend.gradients(lambda t: keras.ops.sum(keras.ops.multiply(forward(t), weights)), inputs=[x])[0]
 
 
 @pytest.mark.parametrize("pool_size, strides, padding", [(2, None, "valid"), (3, 2, "same")])
@@ -182,7 +178,10 @@ def test_unpool_gradient_routes_to_the_values(pool_size, strides, padding):
     np.testing.assert_allclose(grad, want)
 
 
+@pytest.mark.tensorflow_only
 def test_traced_unpool_trusts_indices_and_an_index_outside_its_window_writes_nothing():
+    import tensorflow as tf
+
     values = tf.constant(np.arange(1.0, 5.0, dtype="float32").reshape(1, 2, 2, 1))
     indices = tf.constant(np.array([1, 2, 8, 0]).reshape(1, 2, 2, 1))  # 0 is not in window 3
     unpool = MaxUnpooling2D(2)
@@ -239,8 +238,11 @@ def test_output_size_argument_survives_saving(tmp_path):
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
+@pytest.mark.tensorflow_only
 @pytest.mark.parametrize("pool_size, strides", [(2, None), (3, 2)])
 def test_jit_compiled_function_matches_eager(pool_size, strides):
+    import tensorflow as tf
+
     pool = MaxPoolingWithArgmax2D(pool_size, strides, "same")
     unpool = MaxUnpooling2D(pool_size, strides, "same")
 

@@ -38,7 +38,7 @@ def digits(image_size=8, test_size=0.25, seed=0, as_dataset=False, batch_size=32
         test_size: fraction in (0, 1) or int count of test images; stratified.
         seed: int seed of the split (and of the training-set shuffle when
             ``as_dataset``).
-        as_dataset: return batched ``tf.data.Dataset`` objects instead of arrays.
+        as_dataset: return batched ``keras.utils.PyDataset`` objects (any backend) instead of arrays.
         batch_size: batch size when ``as_dataset``.
         classes: optional subset of classes (names "0".."9" or indices),
             relabelled 0..k-1 in the given order: a new label set.

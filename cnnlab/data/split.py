@@ -153,7 +153,7 @@ def per_class_subset(x, y, per_class, seed=0):
 
 
 def finish(split, *, as_dataset, batch_size, seed):
-    """Return ``split`` as arrays, or as batched ``tf.data`` pipelines."""
+    """Return ``split`` as arrays, or as batched pipelines for ``model.fit``."""
     boolean(as_dataset, "as_dataset")
     batch_size = check_batch_size(batch_size)
     if not as_dataset:
@@ -162,14 +162,18 @@ def finish(split, *, as_dataset, batch_size, seed):
 
 
 def to_datasets(split, batch_size=32, seed=0):
-    """``(train_ds, test_ds)``: the training part shuffled (seeded, reshuffled each epoch), both batched."""
-    import tensorflow as tf
+    """``(train, test)``: the training part shuffled (seeded, anew every epoch), both batched.
 
-    train = tf.data.Dataset.from_tensor_slices((split.x_train, split.y_train))
-    train = train.shuffle(len(split.y_train), seed=check_seed(seed), reshuffle_each_iteration=True)
-    test = tf.data.Dataset.from_tensor_slices((split.x_test, split.y_test))
-    autotune = tf.data.AUTOTUNE
+    Each is a ``keras.utils.PyDataset`` of NumPy batches
+    (:class:`cnnlab.data.batches.ArrayBatches`), which ``model.fit``,
+    ``evaluate`` and ``predict`` take on every Keras backend; ``for x, y in
+    train`` iterates one epoch.
+    """
+    from .batches import ArrayBatches
+
+    batch_size = check_batch_size(batch_size)
+    seed = check_seed(seed)
     return (
-        train.batch(check_batch_size(batch_size)).prefetch(autotune),
-        test.batch(batch_size).prefetch(autotune),
+        ArrayBatches(split.x_train, split.y_train, batch_size, shuffle=True, seed=seed),
+        ArrayBatches(split.x_test, split.y_test, batch_size),
     )

@@ -79,6 +79,8 @@ def load_tfds(name, *, split=("train[:80%]", "train[80%:]"), data_dir=None, down
     Returns:
         ``(*datasets, class_names)``: one ``tf.data.Dataset`` per split, of
         float32 images in [0, 1] (NHWC) and int64 labels, then the class names.
+        ``model.fit`` takes them on every Keras backend (TensorFlow Datasets
+        needs TensorFlow installed, which cnnlab always is).
 
     Raises:
         DatasetNotAvailableError: not prepared in ``data_dir`` and ``download``
