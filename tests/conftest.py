@@ -34,6 +34,32 @@ settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+
+
+@pytest.fixture(autouse=True)
+def _seeded():
+    """Every test starts from the same seeds, whichever tests ran before it in its
+    worker: with op determinism on, TensorFlow refuses an unseeded random op."""
+    keras.utils.set_random_seed(0)
+
+
+@pytest.fixture
+def xla_allowed():
+    """TensorFlow's op determinism switched off for one test: XLA has no
+    deterministic max-pool gradient, and Keras silently drops ``jit_compile=True``
+    while determinism is on, so a test of the XLA path needs it off."""
+    if keras.backend.backend() != "tensorflow":
+        yield
+        return
+    from tensorflow.python.framework import config
+
+    config.disable_op_determinism()
+    try:
+        yield
+    finally:
+        config.enable_op_determinism()
+
+
 BACKEND_MARKERS = {"tensorflow_only": "tensorflow", "jax_only": "jax", "torch_only": "torch"}
 
 

@@ -240,7 +240,7 @@ def test_output_size_argument_survives_saving(tmp_path):
 
 @pytest.mark.tensorflow_only
 @pytest.mark.parametrize("pool_size, strides", [(2, None), (3, 2)])
-def test_jit_compiled_function_matches_eager(pool_size, strides):
+def test_jit_compiled_function_matches_eager(pool_size, strides, xla_allowed):
     import tensorflow as tf
 
     pool = MaxPoolingWithArgmax2D(pool_size, strides, "same")
@@ -262,9 +262,10 @@ def test_jit_compiled_function_matches_eager(pool_size, strides):
         np.testing.assert_allclose(eager.numpy(), jitted.numpy())
 
 
-def test_model_trains_with_jit_compile():
+def test_model_trains_with_jit_compile(xla_allowed):
     model = encoder_decoder()
     model.compile(optimizer="adam", loss="mse", jit_compile=True)
+    assert model.jit_compile
     x = np.random.default_rng(7).normal(size=(4, 8, 8, 3)).astype("float32")
     history = model.fit(x, x, epochs=2, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
