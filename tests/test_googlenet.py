@@ -110,7 +110,8 @@ def test_small_variant_learns_digits():
     loss = "sparse_categorical_crossentropy"
     model.compile(keras.optimizers.Adam(1e-3), loss={k: loss for k in AUX_LOSS_WEIGHTS}, loss_weights=AUX_LOSS_WEIGHTS)
     y = {k: data.y_train for k in AUX_LOSS_WEIGHTS}
-    model.fit(data.x_train, y, epochs=3, batch_size=64, verbose=0)
+    # Three epochs leave the loss still falling steeply (0.34 accuracy); five reach ~0.94.
+    model.fit(data.x_train, y, epochs=5, batch_size=64, verbose=0)
     predictions = googlenet_inference(model).predict(data.x_test, verbose=0)
     assert (predictions.argmax(-1) == data.y_test).mean() > 0.5
 
