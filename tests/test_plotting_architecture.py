@@ -15,7 +15,6 @@ from matplotlib.transforms import Bbox
 from cnnlab import models
 from cnnlab.layers import ResidualBlock
 from cnnlab.plotting import model_graph, plot_architecture
-from other_backends import run_on_backend
 
 L = keras.layers
 
@@ -350,22 +349,3 @@ def test_sequential_and_bad_input():
         plot_architecture(residual_block(), show_params="yes")
     with pytest.raises(TypeError, match="collapse"):
         model_graph(residual_block(), collapse="conv")
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("backend", ["jax", "torch"])
-def test_same_graph_on_other_backends(backend):
-    run_on_backend(backend, f"""
-        import keras
-        assert keras.backend.backend() == {backend!r}
-        from test_plotting_architecture import MODELS, config_graph, drawn, assert_readable
-        from cnnlab.plotting import plot_architecture
-        for name in ("residual block", "U-Net"):
-            model = MODELS[name]()
-            names, edges = config_graph(model)
-            fig = plot_architecture(model)
-            _, boxes, arrows, _ = drawn(fig)
-            assert sorted(boxes) == sorted(names) and len(arrows) == len(edges)
-            assert_readable(fig)
-        print("ok")
-    """)

@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 from cnnlab import data, pretrained, transfer
-from other_backends import run_on_backend
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = pretrained.names()
@@ -222,20 +221,3 @@ def test_the_command_reproduces_a_recipe_bit_for_bit(tmp_path):
     assert pretrained.card(name, weights_dir=tmp_path / "tool")["weights"]["sha256"] == digests[0]
     evaluation = run_cli("evaluate", name)
     assert evaluation.returncode == 0 and evaluation.stdout.strip().endswith("ok")
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("backend", ["jax", "torch"])
-def test_shipped_checkpoints_load_and_score_on_other_backends(backend):
-    run_on_backend(backend, f"""
-        import keras
-        assert keras.backend.backend() == {backend!r}
-        from cnnlab import pretrained
-        for name in pretrained.shipped():
-            card = pretrained.card(name)
-            model = pretrained.load(name)
-            assert pretrained.weights_digest(model) == card["weights"]["sha256"], name
-            value = pretrained.evaluate(name)
-            assert abs(value - card["metric"]["value"]) <= card["metric"]["tolerance"], (name, value)
-        print("ok")
-    """)
