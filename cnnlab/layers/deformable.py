@@ -42,12 +42,17 @@ def _pair(value, name, minimum=1):
 
 
 def _output_size_and_pad(size, kernel, stride, dilation, padding):
-    """Output length and leading padding, the way Keras/TensorFlow pad."""
+    """Output length and leading padding, the way Keras/TensorFlow pad.
+
+    ``size`` is an int, or a scalar tensor when the input's size is known only
+    at run time (then so are the results).
+    """
     span = (kernel - 1) * dilation + 1
     if padding == "valid":
         return (size - span) // stride + 1, 0
     out = -(-size // stride)
-    total = max((out - 1) * stride + span - size, 0)
+    total = (out - 1) * stride + span - size
+    total = max(total, 0) if isinstance(total, int) else ops.maximum(total, 0)
     return out, total // 2
 
 
@@ -56,12 +61,13 @@ def _sampling_grid(in_size, kernel_size, strides, dilation_rate, padding):
     (h, w), (kh, kw), (sh, sw), (dh, dw) = in_size, kernel_size, strides, dilation_rate
     ho, top = _output_size_and_pad(h, kh, sh, dh, padding)
     wo, left = _output_size_and_pad(w, kw, sw, dw, padding)
-    rows = ops.arange(ho, dtype="float32") * sh - top
-    cols = ops.arange(wo, dtype="float32") * sw - left
+    rows = ops.arange(ho, dtype="float32") * sh - ops.cast(top, "float32")
+    cols = ops.arange(wo, dtype="float32") * sw - ops.cast(left, "float32")
     ky = ops.repeat(ops.arange(kh, dtype="float32") * dh, kw)
     kx = ops.tile(ops.arange(kw, dtype="float32") * dw, kh)
-    y = rows[:, None, None] + ky[None, None, :] + ops.zeros((1, wo, 1))
-    x = cols[None, :, None] + kx[None, None, :] + ops.zeros((ho, 1, 1))
+    rows, cols = ops.meshgrid(rows, cols, indexing="ij")
+    y = rows[:, :, None] + ky
+    x = cols[:, :, None] + kx
     return ops.stack([y, x], axis=-1)
 
 
@@ -164,25 +170,28 @@ def deformable_conv2d(inputs, offsets, kernel, bias=None, mask=None, strides=1,
     kh, kw, channels, filters = kernel.shape
     k = kh * kw
     strides, dilation_rate = _pair(strides, "strides"), _pair(dilation_rate, "dilation_rate")
-    batch = ops.shape(inputs)[0]
-    h, w = inputs.shape[1], inputs.shape[2]
+    # Static sizes where the input has them, scalar tensors where it does not
+    # (an input built on keras.Input((None, None, C))), so one code path serves
+    # both, eagerly and traced.
+    batch, h, w = ops.shape(inputs)[:3]
     groups = offsets.shape[-1] // (2 * k)
     per_group = channels // groups
 
     grid = _sampling_grid((h, w), (kh, kw), strides, dilation_rate, padding)
-    ho, wo = grid.shape[0], grid.shape[1]
+    ho, wo = ops.shape(offsets)[1:3]
     offsets = ops.reshape(offsets, (batch, ho, wo, groups, k, 2))
     # (batch, Ho, Wo, k, G, 2): kernel point before group, the order of the
     # kernel's rows once reshaped to (k*C, filters).
     grid = ops.cast(grid, offsets.dtype)
     pos = grid[None, :, :, :, None, :] + ops.transpose(offsets, (0, 1, 2, 4, 3, 5))
     y, x = ops.unstack(pos, axis=-1)
+    height, width = ops.cast(h, y.dtype), ops.cast(w, y.dtype)
     y0, x0 = ops.floor(y), ops.floor(x)
     fy, fx = y - y0, x - x0
     # A sample touches the image only if it lies strictly inside (-1, H) x (-1, W);
     # further out, all four neighbours are padding and the clipped index below
     # would otherwise read real pixels.
-    inside = ops.cast((y > -1) & (y < h) & (x > -1) & (x < w), inputs.dtype)
+    inside = ops.cast((y > -1) & (y < height) & (x > -1) & (x < width), inputs.dtype)
     if mask is not None:
         inside = inside * ops.transpose(ops.reshape(mask, (batch, ho, wo, groups, k)),
                                         (0, 1, 2, 4, 3))
@@ -201,11 +210,11 @@ def deformable_conv2d(inputs, offsets, kernel, bias=None, mask=None, strides=1,
         axis=3,
     )
     if groups > 1:
-        table = ops.reshape(table, (batch, h + 1, w + 1, 4, groups, per_group))
-        table = ops.transpose(table, (0, 1, 2, 4, 3, 5))
+        table = ops.reshape(table, (-1, 4, groups, per_group))
+        table = ops.transpose(table, (0, 2, 1, 3))
     table = ops.reshape(table, (-1, 4 * per_group))
-    row = ops.cast(ops.clip(y0 + 1, 0, h), "int32")
-    col = ops.cast(ops.clip(x0 + 1, 0, w), "int32")
+    row = ops.cast(ops.clip(y0 + 1, 0, height), "int32")
+    col = ops.cast(ops.clip(x0 + 1, 0, width), "int32")
     image = ops.reshape(ops.arange(batch, dtype="int32"), (-1, 1, 1, 1, 1))
     group = ops.arange(groups, dtype="int32")
     index = ((image * (h + 1) + row) * (w + 1) + col) * groups + group
@@ -249,7 +258,8 @@ class DeformableConv2D(keras.layers.Layer):
         kernel_initializer, bias_initializer: initializers of the main kernel.
 
     Input shape:
-        ``(batch, H, W, C)`` with known ``H``, ``W`` and ``C``.
+        ``(batch, H, W, C)`` with known ``C``; ``H`` and ``W`` may be ``None``
+        (known only at run time), as for ``Conv2D``.
 
     Output shape:
         ``(batch, Ho, Wo, filters)`` with ``Ho, Wo`` as for ``Conv2D``.
@@ -295,7 +305,9 @@ class DeformableConv2D(keras.layers.Layer):
         self.modulated = modulated
         self.offset_scale = float(offset_scale)
         self.activation = keras.activations.get(activation)
-        self.use_bias = bool(use_bias)
+        if not isinstance(use_bias, bool):
+            raise TypeError(f"use_bias must be True or False, got {use_bias!r}")
+        self.use_bias = use_bias
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
         points = self.kernel_size[0] * self.kernel_size[1] * deformable_groups
@@ -306,11 +318,16 @@ class DeformableConv2D(keras.layers.Layer):
         self.mask_conv = keras.layers.Conv2D(points, name="mask", **branch) if modulated else None
 
     def build(self, input_shape):
-        h, w, channels = input_shape[1:]
-        if h is None or w is None or channels is None:
+        if len(input_shape) != 4:
             raise ValueError(
-                "DeformableConv2D needs known height, width and channels, got input "
+                "DeformableConv2D takes (batch, height, width, channels) inputs, got input "
                 f"shape {tuple(input_shape)}"
+            )
+        h, w, channels = input_shape[1:]
+        if channels is None:
+            raise ValueError(
+                "DeformableConv2D needs known channels (height and width may be None), "
+                f"got input shape {tuple(input_shape)}"
             )
         if channels % self.deformable_groups:
             raise ValueError(
@@ -319,7 +336,7 @@ class DeformableConv2D(keras.layers.Layer):
             )
         for size, k, d, name in zip((h, w), self.kernel_size, self.dilation_rate,
                                     ("height", "width")):
-            if self.padding == "valid" and size < (k - 1) * d + 1:
+            if self.padding == "valid" and size is not None and size < (k - 1) * d + 1:
                 raise ValueError(
                     f"input {name} {size} is smaller than the dilated kernel "
                     f"({(k - 1) * d + 1}) with padding='valid'"
@@ -358,7 +375,7 @@ class DeformableConv2D(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         sizes = [
-            _output_size_and_pad(size, k, s, d, self.padding)[0]
+            None if size is None else _output_size_and_pad(size, k, s, d, self.padding)[0]
             for size, k, s, d in zip(input_shape[1:3], self.kernel_size, self.strides,
                                      self.dilation_rate)
         ]
