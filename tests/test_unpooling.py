@@ -364,3 +364,17 @@ def test_compute_output_shape_matches_call():
     assert unpool.compute_output_shape(shapes) == (2, 8, 6, 3)
     assert unpool.compute_output_shape(shapes, output_size=(7, 5)) == x.shape
     assert tuple(unpool([pooled, indices], output_size=(7, 5)).shape) == x.shape
+
+
+def test_float_indices_raise_instead_of_being_truncated():
+    values = np.ones((1, 2, 2, 1), "float32")
+    # 1.9 truncated to 1 would move the value one column without a word.
+    indices = np.array([1.9, 2.0, 8.0, 10.0], "float32").reshape(1, 2, 2, 1)
+    with pytest.raises(TypeError, match="indices must be an integer tensor"):
+        MaxUnpooling2D(2)([values, indices])
+    symbolic = [keras.Input((2, 2, 1)), keras.Input((2, 2, 1), dtype="float32")]
+    with pytest.raises(TypeError, match="indices must be an integer tensor"):
+        MaxUnpooling2D(2)(symbolic)
+    for dtype in ("int32", "int64", "uint16"):
+        out = MaxUnpooling2D(2)([values, indices.astype(dtype)])
+        assert keras.ops.convert_to_numpy(out)[0, 0, 2, 0] == 1.0

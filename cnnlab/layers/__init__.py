@@ -1,5 +1,7 @@
 """Reusable Keras 3 layers of the course, one concept per module, in lecture order."""
-from .unpooling import BedOfNailsUnpooling2D, MaxPoolingWithArgmax2D, MaxUnpooling2D
+from .argmax_pooling import MaxPoolingWithArgmax2D
+from .unpooling import MaxUnpooling2D
+from .bed_of_nails import BedOfNailsUnpooling2D
 from .lrn import LocalResponseNormalization
 from .inception import GridReduction, InceptionModule, InceptionV3A, InceptionV3B, InceptionV3C
 from .residual import ResidualBlock
