@@ -204,3 +204,31 @@ def test_dynamic_spatial_size():
 def test_bad_arguments_raise_naming_the_argument(make, name):
     with pytest.raises((ValueError, TypeError), match=name):
         make()
+
+
+@pytest.mark.parametrize(
+    "make, name, error",
+    [
+        (lambda: InceptionModule(8.0, 6, 12, 2, 4, 4), "filters_1x1", TypeError),
+        (lambda: InceptionModule(8, "6", 12, 2, 4, 4), "filters_3x3_reduce", TypeError),
+        (lambda: InceptionV3A(8, 48, (8, 12, 12), 4), "filters_5x5", TypeError),
+        (lambda: InceptionV3A(8, (6,), (8, 12, 12), 4), "filters_5x5", ValueError),
+        (lambda: InceptionV3A(bn_momentum="0.9"), "bn_momentum", TypeError),
+        (lambda: InceptionV3A(bn_momentum=1.0), "bn_momentum", ValueError),
+        (lambda: InceptionV3B(n=7.0), "n", TypeError),
+        (lambda: InceptionV3B(n=4), "n", ValueError),
+    ],
+)
+def test_bad_argument_types_and_values_raise_their_own_error(make, name, error):
+    with pytest.raises(error, match=name):
+        make()
+
+
+@pytest.mark.parametrize("size", [1, 2])
+def test_grid_reduction_names_its_minimum_input_size(size):
+    block = GridReduction((8,), filters_3x3dbl=(4, 6, 6))
+    with pytest.raises(ValueError, match="GridReduction needs an input of height and width >= 3"):
+        block(keras.Input((size, 9, 4)))
+    inputs = keras.Input((None, None, 4))
+    assert GridReduction((8,), filters_3x3dbl=(4, 6, 6))(inputs).shape == (None, None, None, 18)
+    assert GridReduction((8,), filters_3x3dbl=(4, 6, 6))(keras.Input((3, 3, 4))).shape == (None, 1, 1, 18)
