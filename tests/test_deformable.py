@@ -468,3 +468,25 @@ def test_plot_sampling_points_maps_positions_to_image_pixels():
     assert len(ax.collections) == 4
     with pytest.raises(ValueError, match="positions"):
         plot_sampling_points(np.zeros((4, 4)), np.zeros((9, 2)))
+
+
+def test_channels_first_is_refused_by_name(x):
+    with pytest.raises(ValueError, match="channels-last tensors .* only: data_format"):
+        DeformableConv2D(2, 3, data_format="channels_first")
+    layer = DeformableConv2D(2, 3, padding="same", modulated=True, data_format="channels_last")
+    layer.build(x.shape)
+    rng = np.random.default_rng(9)
+    for weight in layer.weights:
+        weight.assign(rng.normal(scale=0.3, size=weight.shape).astype("float32"))
+    want = to_numpy(layer(x))
+    keras.config.set_image_data_format("channels_first")
+    try:
+        with pytest.raises(ValueError, match="image_data_format"):
+            DeformableConv2D(2, 3)
+        again = DeformableConv2D(2, 3, padding="same", modulated=True, data_format="channels_last")
+        again.build(x.shape)
+        again.set_weights(layer.get_weights())
+        got = to_numpy(again(x))
+    finally:
+        keras.config.set_image_data_format("channels_last")
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)

@@ -232,3 +232,38 @@ def test_grid_reduction_names_its_minimum_input_size(size):
     inputs = keras.Input((None, None, 4))
     assert GridReduction((8,), filters_3x3dbl=(4, 6, 6))(inputs).shape == (None, None, None, 18)
     assert GridReduction((8,), filters_3x3dbl=(4, 6, 6))(keras.Input((3, 3, 4))).shape == (None, 1, 1, 18)
+
+
+BLOCKS = [
+    lambda **kw: InceptionModule(4, 2, 4, 2, 4, 4, **kw),
+    lambda **kw: InceptionV3A(4, (2, 4), (2, 4, 4), 4, **kw),
+    lambda **kw: InceptionV3B(4, (2, 2, 4), (2, 2, 2, 2, 4), 4, n=3, **kw),
+    lambda **kw: InceptionV3C(4, (2, 4), (2, 4, 4), 4, **kw),
+    lambda **kw: GridReduction((4,), filters_3x3dbl=(2, 4, 4), **kw),
+]
+
+
+@pytest.mark.parametrize("make", BLOCKS)
+def test_channels_first_is_refused_by_name(make):
+    with pytest.raises(ValueError, match="channels-last tensors .* only: data_format"):
+        make(data_format="channels_first")
+    assert make().get_config()["data_format"] == "channels_last"
+
+
+@pytest.mark.parametrize("make", BLOCKS)
+def test_explicit_channels_last_under_global_channels_first(make):
+    x = np.random.default_rng(8).normal(size=(2, 9, 9, 6)).astype("float32")
+    block = make(data_format="channels_last")
+    want = keras.ops.convert_to_numpy(block(x))
+    keras.config.set_image_data_format("channels_first")
+    try:
+        with pytest.raises(ValueError, match="image_data_format"):
+            make()
+        # Its convolutions and pools keep channels last whatever the global setting.
+        again = make(data_format="channels_last")
+        again.build(x.shape)
+        again.set_weights(block.get_weights())
+        got = keras.ops.convert_to_numpy(again(x))
+    finally:
+        keras.config.set_image_data_format("channels_last")
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)

@@ -10,6 +10,7 @@ import keras
 from keras import ops
 
 from .._checks import boolean, channels_of, fraction
+from ._layout import channels_last
 
 
 def _check_filters(name, value, length=None, optional=False):
@@ -52,8 +53,9 @@ class _ParallelBranches(keras.layers.Layer):
     ``keras.applications`` creates them, so weights can be paired one to one.
     """
 
-    def __init__(self, batch_norm, bn_momentum=0.99, **kwargs):
+    def __init__(self, batch_norm, bn_momentum=0.99, data_format=None, **kwargs):
         super().__init__(**kwargs)
+        self.data_format = channels_last(data_format, type(self).__name__)
         self.batch_norm = boolean(batch_norm, "batch_norm")
         self.bn_momentum = fraction(bn_momentum, "bn_momentum", low=0, high=1, high_open=True)
         self._branches = []
@@ -72,6 +74,7 @@ class _ParallelBranches(keras.layers.Layer):
                 strides=strides,
                 padding=padding,
                 use_bias=not self.batch_norm,
+                data_format="channels_last",
             )
             # Keras' InceptionV3 convention: no conv bias and no BN scale, because
             # BN's beta is the bias and the following ReLU makes a scale redundant.
@@ -84,7 +87,8 @@ class _ParallelBranches(keras.layers.Layer):
         if op[0] == "pool":
             _, kind, pool_size, strides, padding = op
             pool_class = keras.layers.MaxPooling2D if kind == "max" else keras.layers.AveragePooling2D
-            return ("pool", pool_class(pool_size, strides=strides, padding=padding))
+            return ("pool", pool_class(pool_size, strides=strides, padding=padding,
+                                       data_format="channels_last"))
         return ("fork", [self._make(sub) for sub in op[1]])
 
     def _layer_output_shape(self, unit, shape, build):
@@ -138,6 +142,11 @@ class _ParallelBranches(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         shapes = self._branch_output_shapes(input_shape, build=False)
         return (*shapes[0][:-1], sum(s[-1] for s in shapes))
+
+    def get_config(self):
+        config = super().get_config()
+        config["data_format"] = self.data_format
+        return config
 
     def branch_output_shapes(self, input_shape):
         """Output shape of each branch for ``input_shape``, in concatenation order."""

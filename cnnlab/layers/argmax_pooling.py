@@ -8,6 +8,7 @@ import numpy as np
 from keras import ops
 
 from .._checks import choice
+from ._layout import channels_last
 from ._pooling_geometry import (
     PADDINGS,
     _cell_offsets,
@@ -35,7 +36,7 @@ def _tiled_argmax(padded, pooled, rows, cols, width, first, pool_size):
     # float32 holds the offsets exactly while a plane has fewer than 2**24 pixels.
     negated = ops.where(is_max, -_cell_offsets(pool_size, width, "float32"), -np.inf)
     negated = ops.reshape(negated, (n, out_h * kh, out_w * kw, c))
-    best = ops.max_pool(negated, pool_size, pool_size)
+    best = ops.max_pool(negated, pool_size, pool_size, data_format="channels_last")
     # Offsets lie in [0, 2**24). A lower maximum means no cell matched: an all -inf
     # window, whose pooled value TensorFlow reports as the lowest float, not -inf.
     found = ops.greater(best, -(2.0**24))
@@ -86,6 +87,8 @@ class MaxPoolingWithArgmax2D(keras.layers.Layer):
         strides: int or pair of ints; ``None`` means ``pool_size``.
         padding: ``"valid"`` (windows inside the input) or ``"same"``
             (``ceil(size / stride)`` outputs, as Keras).
+        data_format: ``"channels_last"`` or None (Keras' global setting, which
+            must then be channels-last); the layer computes channels last only.
 
     Input shape:
         ``(batch, height, width, channels)``; batch, height and width may be ``None``.
@@ -103,8 +106,9 @@ class MaxPoolingWithArgmax2D(keras.layers.Layer):
         [[1, 6]]
     """
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", **kwargs):
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
+        self.data_format = channels_last(data_format, type(self).__name__)
         self.pool_size = _pair(pool_size, "pool_size")
         self.strides = self.pool_size if strides is None else _pair(strides, "strides")
         self.padding = choice(padding, "padding", PADDINGS)
@@ -115,7 +119,8 @@ class MaxPoolingWithArgmax2D(keras.layers.Layer):
         self.built = True
 
     def call(self, inputs):
-        pooled = ops.max_pool(inputs, self.pool_size, self.strides, self.padding)
+        pooled = ops.max_pool(inputs, self.pool_size, self.strides, self.padding,
+                              data_format="channels_last")
         return pooled, self._argmax(inputs, pooled)
 
     def _argmax(self, inputs, pooled):
@@ -158,7 +163,8 @@ class MaxPoolingWithArgmax2D(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update(
-            {"pool_size": self.pool_size, "strides": self.strides, "padding": self.padding}
+            {"pool_size": self.pool_size, "strides": self.strides, "padding": self.padding,
+             "data_format": self.data_format}
         )
         return config
 

@@ -5,6 +5,7 @@ import math
 import keras
 from keras import ops
 
+from ._layout import channels_last
 from ._pooling_geometry import _pair
 
 
@@ -34,6 +35,8 @@ class BedOfNailsUnpooling2D(keras.layers.Layer):
 
     Args:
         size: int or pair of ints, the cell ``(rows, cols)`` each input pixel becomes.
+        data_format: ``"channels_last"`` or None (Keras' global setting, which
+            must then be channels-last); the layer computes channels last only.
 
     Input shape:
         ``(batch, height, width, channels)``; batch, height and width may be ``None``.
@@ -48,8 +51,9 @@ class BedOfNailsUnpooling2D(keras.layers.Layer):
         [[1.0, 0.0, 2.0, 0.0], [0.0, 0.0, 0.0, 0.0], [3.0, 0.0, 4.0, 0.0], [0.0, 0.0, 0.0, 0.0]]
     """
 
-    def __init__(self, size=2, **kwargs):
+    def __init__(self, size=2, data_format=None, **kwargs):
         super().__init__(**kwargs)
+        self.data_format = channels_last(data_format, type(self).__name__)
         self.size = _pair(size, "size")
         self.input_spec = keras.layers.InputSpec(ndim=4)
 
@@ -65,5 +69,5 @@ class BedOfNailsUnpooling2D(keras.layers.Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"size": self.size})
+        config.update({"size": self.size, "data_format": self.data_format})
         return config

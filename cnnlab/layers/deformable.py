@@ -22,6 +22,8 @@ on a CPU of the unsorted scatter-add that differentiating the gather would give.
 import keras
 from keras import ops
 
+from ._layout import channels_last
+
 _PADDINGS = ("valid", "same")
 
 
@@ -256,6 +258,8 @@ class DeformableConv2D(keras.layers.Layer):
         activation: activation applied to the output (name or callable).
         use_bias: bool.
         kernel_initializer, bias_initializer: initializers of the main kernel.
+        data_format: ``"channels_last"`` or None (Keras' global setting, which
+            must then be channels-last); the layer computes channels last only.
 
     Input shape:
         ``(batch, H, W, C)`` with known ``C``; ``H`` and ``W`` may be ``None``
@@ -273,8 +277,9 @@ class DeformableConv2D(keras.layers.Layer):
     def __init__(self, filters, kernel_size, strides=1, padding="valid", dilation_rate=1,
                  deformable_groups=1, modulated=False, offset_scale=1.0, activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 **kwargs):
+                 data_format=None, **kwargs):
         super().__init__(**kwargs)
+        self.data_format = channels_last(data_format, type(self).__name__)
         if isinstance(filters, bool) or not isinstance(filters, int):
             raise TypeError(f"filters must be a positive int, got {filters!r}")
         if filters < 1:
@@ -313,7 +318,7 @@ class DeformableConv2D(keras.layers.Layer):
         points = self.kernel_size[0] * self.kernel_size[1] * deformable_groups
         branch = dict(kernel_size=self.kernel_size, strides=self.strides, padding=padding,
                       dilation_rate=self.dilation_rate, kernel_initializer="zeros",
-                      bias_initializer="zeros")
+                      bias_initializer="zeros", data_format="channels_last")
         self.offset_conv = keras.layers.Conv2D(2 * points, name="offset", **branch)
         self.mask_conv = keras.layers.Conv2D(points, name="mask", **branch) if modulated else None
 
@@ -396,6 +401,7 @@ class DeformableConv2D(keras.layers.Layer):
             use_bias=self.use_bias,
             kernel_initializer=keras.initializers.serialize(self.kernel_initializer),
             bias_initializer=keras.initializers.serialize(self.bias_initializer),
+            data_format=self.data_format,
         )
         return config
 

@@ -24,7 +24,7 @@ class GridReduction(_ParallelBranches):
             ``(reduce, filters)`` for a 1x1 first.
         filters_3x3dbl: ``(reduce, 3x3 filters, 3x3 stride-2 filters)``, or None.
         filters_7x7x3: ``(reduce, 1x7, 7x1, 3x3 stride-2 filters)``, or None.
-        batch_norm, bn_momentum: as in ``InceptionV3A``.
+        batch_norm, bn_momentum, data_format: as in ``InceptionV3A``.
 
     Input shape:
         4-D tensor ``(batch, height, width, channels)`` with height and width >= 3.

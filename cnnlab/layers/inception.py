@@ -37,6 +37,8 @@ class InceptionModule(_ParallelBranches):
         batch_norm: follow every convolution with batch normalization (the
             "BN-Inception" convention; the 2015 paper has none).
         bn_momentum: momentum of the BatchNormalization moving statistics.
+        data_format: ``"channels_last"`` or None (Keras' global setting, which
+            must then be channels-last); the block computes channels last only.
 
     Input shape:
         4-D tensor ``(batch, height, width, channels)``.

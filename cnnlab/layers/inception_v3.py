@@ -30,6 +30,8 @@ class InceptionV3A(_ParallelBranches):
         bn_momentum: momentum of the moving statistics (Keras' 0.99; a short
             training run needs a smaller one, such as 0.9, for inference-mode
             statistics to catch up).
+        data_format: ``"channels_last"`` or None (Keras' global setting, which
+            must then be channels-last); the block computes channels last only.
 
     Input shape:
         4-D tensor ``(batch, height, width, channels)``.
@@ -98,7 +100,7 @@ class InceptionV3B(_ParallelBranches):
         filters_nxn_dbl: ``(reduce, nx1, 1xn, nx1, 1xn)`` filters.
         filters_pool_proj: 1x1 filters after the average pool.
         n: the factorised kernel size (odd, >= 3).
-        batch_norm, bn_momentum: as in ``InceptionV3A``.
+        batch_norm, bn_momentum, data_format: as in ``InceptionV3A``.
 
     Input shape:
         4-D tensor ``(batch, height, width, channels)``.
@@ -176,7 +178,7 @@ class InceptionV3C(_ParallelBranches):
         filters_3x3: ``(reduce, fork filters)``; each fork half has ``fork filters``.
         filters_3x3dbl: ``(reduce, 3x3 filters, fork filters)``.
         filters_pool_proj: 1x1 filters after the average pool.
-        batch_norm, bn_momentum: as in ``InceptionV3A``.
+        batch_norm, bn_momentum, data_format: as in ``InceptionV3A``.
 
     Input shape:
         4-D tensor ``(batch, height, width, channels)``.

@@ -34,6 +34,7 @@ import numpy as np
 from keras import ops
 
 from .._checks import choice
+from ._layout import channels_last
 from ._pooling_geometry import (
     PADDINGS,
     _cell_offsets,
@@ -93,7 +94,8 @@ def _tiled_unpool(values, indices, rows, cols, width, pool_size):
         def grad(*args, upstream=None):
             if upstream is None:
                 (upstream,) = args
-            picked = ops.max_pool(ops.where(hit_map, upstream, -np.inf), pool_size, pool_size)
+            picked = ops.max_pool(ops.where(hit_map, upstream, -np.inf), pool_size, pool_size,
+                                  data_format="channels_last")
             # A window whose index points outside it wrote nothing, and owes nothing. Its
             # max pool is -inf, or the lowest finite float on TensorFlow.
             lowest = float(ml_dtypes.finfo(keras.backend.standardize_dtype(picked.dtype)).min)
@@ -178,6 +180,8 @@ class MaxUnpooling2D(keras.layers.Layer):
         pool_size: int or pair of ints, as in the matching pooling.
         strides: int or pair of ints; ``None`` means ``pool_size``.
         padding: ``"valid"`` or ``"same"``, as in the matching pooling.
+        data_format: ``"channels_last"`` or None (Keras' global setting, which
+            must then be channels-last); the layer computes channels last only.
 
     Input shape:
         A list ``[values, indices]`` or ``[values, indices, reference]``: ``values``
@@ -195,8 +199,9 @@ class MaxUnpooling2D(keras.layers.Layer):
         [[0.0, 5.0, 0.0, 0.0], [0.0, 0.0, 7.0, 0.0]]
     """
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", **kwargs):
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
+        self.data_format = channels_last(data_format, type(self).__name__)
         self.pool_size = _pair(pool_size, "pool_size")
         self.strides = self.pool_size if strides is None else _pair(strides, "strides")
         self.padding = choice(padding, "padding", PADDINGS)
@@ -352,7 +357,8 @@ class MaxUnpooling2D(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update(
-            {"pool_size": self.pool_size, "strides": self.strides, "padding": self.padding}
+            {"pool_size": self.pool_size, "strides": self.strides, "padding": self.padding,
+             "data_format": self.data_format}
         )
         return config
 
