@@ -22,6 +22,7 @@ on a CPU of the unsorted scatter-add that differentiating the gather would give.
 import keras
 from keras import ops
 
+from .._checks import boolean, positive_int
 from ._layout import channels_last
 
 _PADDINGS = ("valid", "same")
@@ -280,23 +281,13 @@ class DeformableConv2D(keras.layers.Layer):
                  data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = channels_last(data_format, type(self).__name__)
-        if isinstance(filters, bool) or not isinstance(filters, int):
-            raise TypeError(f"filters must be a positive int, got {filters!r}")
-        if filters < 1:
-            raise ValueError(f"filters must be a positive int, got {filters}")
         if padding not in _PADDINGS:
             raise ValueError(f"padding must be one of {_PADDINGS}, got {padding!r}")
-        if isinstance(deformable_groups, bool) or not isinstance(deformable_groups, int):
-            raise TypeError(f"deformable_groups must be a positive int, got {deformable_groups!r}")
-        if deformable_groups < 1:
-            raise ValueError(f"deformable_groups must be a positive int, got {deformable_groups}")
-        if not isinstance(modulated, bool):
-            raise TypeError(f"modulated must be True or False, got {modulated!r}")
         if isinstance(offset_scale, bool) or not isinstance(offset_scale, (int, float)):
             raise TypeError(f"offset_scale must be a positive number, got {offset_scale!r}")
         if not offset_scale > 0:
             raise ValueError(f"offset_scale must be a positive number, got {offset_scale!r}")
-        self.filters = filters
+        self.filters = positive_int(filters, "filters")
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.strides = _pair(strides, "strides")
         self.dilation_rate = _pair(dilation_rate, "dilation_rate")
@@ -306,21 +297,19 @@ class DeformableConv2D(keras.layers.Layer):
                 f"strides={self.strides}, dilation_rate={self.dilation_rate}"
             )
         self.padding = padding
-        self.deformable_groups = deformable_groups
-        self.modulated = modulated
+        self.deformable_groups = positive_int(deformable_groups, "deformable_groups")
+        self.modulated = boolean(modulated, "modulated")
         self.offset_scale = float(offset_scale)
         self.activation = keras.activations.get(activation)
-        if not isinstance(use_bias, bool):
-            raise TypeError(f"use_bias must be True or False, got {use_bias!r}")
-        self.use_bias = use_bias
+        self.use_bias = boolean(use_bias, "use_bias")
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
-        points = self.kernel_size[0] * self.kernel_size[1] * deformable_groups
+        points = self.kernel_size[0] * self.kernel_size[1] * self.deformable_groups
         branch = dict(kernel_size=self.kernel_size, strides=self.strides, padding=padding,
                       dilation_rate=self.dilation_rate, kernel_initializer="zeros",
                       bias_initializer="zeros", data_format="channels_last")
         self.offset_conv = keras.layers.Conv2D(2 * points, name="offset", **branch)
-        self.mask_conv = keras.layers.Conv2D(points, name="mask", **branch) if modulated else None
+        self.mask_conv = keras.layers.Conv2D(points, name="mask", **branch) if self.modulated else None
 
     def build(self, input_shape):
         if len(input_shape) != 4:
