@@ -309,7 +309,8 @@ class DeformableConv2D(keras.layers.Layer):
                       dilation_rate=self.dilation_rate, kernel_initializer="zeros",
                       bias_initializer="zeros", data_format="channels_last")
         self.offset_conv = keras.layers.Conv2D(2 * points, name="offset", **branch)
-        self.mask_conv = keras.layers.Conv2D(points, name="mask", **branch) if self.modulated else None
+        self.mask_conv = (keras.layers.Conv2D(points, name="mask", **branch) if self.modulated
+                          else None)
 
     def build(self, input_shape):
         if len(input_shape) != 4:
