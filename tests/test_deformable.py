@@ -353,6 +353,9 @@ def test_unknown_height_and_width_match_fixed_size_models(kwargs):
         np.testing.assert_allclose(model.predict(data, verbose=0), want, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.skipif(keras.backend.backend() == "torch",
+                    reason="jit_compile is torch.compile there: about a minute per input size "
+                           "on a CPU, and not the XLA or jax.jit path this test is about")
 @pytest.mark.parametrize("kwargs", UNKNOWN_SIZE_CASES)
 def test_unknown_height_and_width_under_jit_compile(kwargs, xla_allowed):
     # XLA on TensorFlow, jax.jit on JAX: one compiled predict step per input size.

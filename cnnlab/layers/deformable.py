@@ -225,7 +225,7 @@ def deformable_conv2d(inputs, offsets, kernel, bias=None, mask=None, strides=1,
     columns = ops.reshape(patches, (batch, ho, wo, k * channels))
     outputs = ops.matmul(columns, ops.reshape(kernel, (k * channels, filters)))
     if bias is not None:
-        outputs = outputs + bias
+        outputs = outputs + ops.convert_to_tensor(bias, outputs.dtype)
     return outputs
 
 
