@@ -313,6 +313,104 @@ def test_none_batch_and_keras_round_trip(tmp_path, x):
                                    rtol=1e-6, atol=1e-6)
 
 
+UNKNOWN_SIZE_CASES = [
+    dict(kernel_size=3, padding="same", strides=2, deformable_groups=2, modulated=True),
+    dict(kernel_size=(3, 2), padding="valid", dilation_rate=2),
+]
+SIZES = [(9, 8), (12, 15)]
+
+
+def unknown_size_model(kwargs, seed=3):
+    """A model on keras.Input((None, None, 4)) with random non-zero weights, so that
+    the offsets move every sampling point off the grid."""
+    inputs = keras.Input((None, None, 4))
+    model = keras.Model(inputs, DeformableConv2D(5, **kwargs)(inputs))
+    rng = np.random.default_rng(seed)
+    for weight in model.weights:
+        weight.assign(rng.normal(scale=0.3, size=weight.shape).astype("float32"))
+    return model
+
+
+def fixed_size_outputs(model, kwargs, data):
+    """The same weights in a model built for ``data``'s own height and width."""
+    inputs = keras.Input(data.shape[1:])
+    fixed = keras.Model(inputs, DeformableConv2D(5, **kwargs)(inputs))
+    fixed.set_weights(model.get_weights())
+    return fixed.predict(data, verbose=0)
+
+
+def sized_data(size, seed=4):
+    return np.random.default_rng(seed).normal(size=(2, *size, 4)).astype("float32")
+
+
+@pytest.mark.parametrize("kwargs", UNKNOWN_SIZE_CASES)
+def test_unknown_height_and_width_match_fixed_size_models(kwargs):
+    model = unknown_size_model(kwargs)
+    assert model.output_shape == (None, None, None, 5)
+    for size in SIZES:
+        data = sized_data(size)
+        want = fixed_size_outputs(model, kwargs, data)
+        np.testing.assert_allclose(model.predict(data, verbose=0), want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.skipif(keras.backend.backend() == "torch",
+                    reason="jit_compile is torch.compile there: about a minute per input size "
+                           "on a CPU, and not the XLA or jax.jit path this test is about")
+@pytest.mark.parametrize("kwargs", UNKNOWN_SIZE_CASES)
+def test_unknown_height_and_width_under_jit_compile(kwargs, xla_allowed):
+    # XLA on TensorFlow, jax.jit on JAX: one compiled predict step per input size.
+    model = unknown_size_model(kwargs)
+    model.compile(jit_compile=True)
+    for size in SIZES:
+        data = sized_data(size)
+        np.testing.assert_allclose(model.predict(data, verbose=0),
+                                   fixed_size_outputs(model, kwargs, data), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.tensorflow_only
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_one_shape_polymorphic_tf_function_serves_every_size(jit_compile, xla_allowed):
+    # One trace with height and width None (what a SavedModel export holds),
+    # forward and input gradient, against the fixed-size model.
+    import tensorflow as tf
+
+    kwargs = UNKNOWN_SIZE_CASES[0]
+    model = unknown_size_model(kwargs)
+
+    @tf.function(jit_compile=jit_compile, input_signature=[tf.TensorSpec((None, None, None, 4))])
+    def outputs_and_gradient(inputs):
+        with tf.GradientTape() as tape:
+            tape.watch(inputs)
+            outputs = model(inputs)
+            loss = tf.reduce_sum(outputs ** 2)
+        return outputs, tape.gradient(loss, inputs)
+
+    for size in SIZES:
+        data = sized_data(size)
+        outputs, gradient = outputs_and_gradient(tf.constant(data))
+        np.testing.assert_allclose(outputs, fixed_size_outputs(model, kwargs, data),
+                                   rtol=1e-5, atol=1e-5)
+        inputs = tf.constant(data)
+        with tf.GradientTape() as tape:
+            tape.watch(inputs)
+            loss = tf.reduce_sum(model(inputs) ** 2)
+        np.testing.assert_allclose(gradient, tape.gradient(loss, inputs), rtol=1e-4, atol=1e-4)
+    assert outputs_and_gradient.experimental_get_tracing_count() == 1
+
+
+def test_unknown_size_keras_round_trip(tmp_path):
+    kwargs = UNKNOWN_SIZE_CASES[0]
+    model = unknown_size_model(kwargs)
+    path = tmp_path / "deformable_any_size.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert loaded.input_shape == (None, None, None, 4)
+    for size in SIZES:
+        data = sized_data(size)
+        np.testing.assert_allclose(loaded.predict(data, verbose=0), model.predict(data, verbose=0),
+                                   rtol=1e-6, atol=1e-6)
+
+
 def test_sampling_positions_are_the_grid_plus_offsets():
     offsets = np.zeros((1, 4, 4, 18), "float32")
     offsets[0, 1, 2, 8:10] = [0.5, -1.5]  # kernel point 4, the centre of a 3x3 kernel
@@ -336,6 +434,8 @@ def test_sampling_positions_are_the_grid_plus_offsets():
         (dict(filters=2, kernel_size=3, offset_scale=0), ValueError, "offset_scale"),
         (dict(filters=2, kernel_size=3, offset_scale="0.1"), TypeError, "offset_scale"),
         (dict(filters=2, kernel_size=3, strides=2, dilation_rate=2), ValueError, "dilation_rate"),
+        (dict(filters=2, kernel_size=3, use_bias="no"), TypeError, "use_bias"),
+        (dict(filters=2, kernel_size=3, use_bias=1), TypeError, "use_bias"),
     ],
 )
 def test_bad_arguments(kwargs, error, match):
@@ -346,8 +446,10 @@ def test_bad_arguments(kwargs, error, match):
 def test_bad_input_shapes():
     with pytest.raises(ValueError, match="deformable_groups=3 must divide"):
         DeformableConv2D(2, 3, deformable_groups=3).build((None, 8, 8, 4))
-    with pytest.raises(ValueError, match="known height"):
-        DeformableConv2D(2, 3).build((None, None, None, 4))
+    with pytest.raises(ValueError, match="known channels"):
+        DeformableConv2D(2, 3).build((None, None, None, None))
+    with pytest.raises(ValueError, match="batch, height, width, channels"):
+        DeformableConv2D(2, 3).build((None, 8, 4))
     with pytest.raises(ValueError, match="smaller than the dilated kernel"):
         DeformableConv2D(2, 3, dilation_rate=3).build((None, 6, 6, 4))
 
@@ -369,3 +471,25 @@ def test_plot_sampling_points_maps_positions_to_image_pixels():
     assert len(ax.collections) == 4
     with pytest.raises(ValueError, match="positions"):
         plot_sampling_points(np.zeros((4, 4)), np.zeros((9, 2)))
+
+
+def test_channels_first_is_refused_by_name(x):
+    with pytest.raises(ValueError, match="channels-last tensors .* only: data_format"):
+        DeformableConv2D(2, 3, data_format="channels_first")
+    layer = DeformableConv2D(2, 3, padding="same", modulated=True, data_format="channels_last")
+    layer.build(x.shape)
+    rng = np.random.default_rng(9)
+    for weight in layer.weights:
+        weight.assign(rng.normal(scale=0.3, size=weight.shape).astype("float32"))
+    want = to_numpy(layer(x))
+    keras.config.set_image_data_format("channels_first")
+    try:
+        with pytest.raises(ValueError, match="image_data_format"):
+            DeformableConv2D(2, 3)
+        again = DeformableConv2D(2, 3, padding="same", modulated=True, data_format="channels_last")
+        again.build(x.shape)
+        again.set_weights(layer.get_weights())
+        got = to_numpy(again(x))
+    finally:
+        keras.config.set_image_data_format("channels_last")
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)

@@ -204,3 +204,66 @@ def test_dynamic_spatial_size():
 def test_bad_arguments_raise_naming_the_argument(make, name):
     with pytest.raises((ValueError, TypeError), match=name):
         make()
+
+
+@pytest.mark.parametrize(
+    "make, name, error",
+    [
+        (lambda: InceptionModule(8.0, 6, 12, 2, 4, 4), "filters_1x1", TypeError),
+        (lambda: InceptionModule(8, "6", 12, 2, 4, 4), "filters_3x3_reduce", TypeError),
+        (lambda: InceptionV3A(8, 48, (8, 12, 12), 4), "filters_5x5", TypeError),
+        (lambda: InceptionV3A(8, (6,), (8, 12, 12), 4), "filters_5x5", ValueError),
+        (lambda: InceptionV3A(bn_momentum="0.9"), "bn_momentum", TypeError),
+        (lambda: InceptionV3A(bn_momentum=1.0), "bn_momentum", ValueError),
+        (lambda: InceptionV3B(n=7.0), "n", TypeError),
+        (lambda: InceptionV3B(n=4), "n", ValueError),
+    ],
+)
+def test_bad_argument_types_and_values_raise_their_own_error(make, name, error):
+    with pytest.raises(error, match=name):
+        make()
+
+
+@pytest.mark.parametrize("size", [1, 2])
+def test_grid_reduction_names_its_minimum_input_size(size):
+    block = GridReduction((8,), filters_3x3dbl=(4, 6, 6))
+    with pytest.raises(ValueError, match="GridReduction needs an input of height and width >= 3"):
+        block(keras.Input((size, 9, 4)))
+    inputs = keras.Input((None, None, 4))
+    assert GridReduction((8,), filters_3x3dbl=(4, 6, 6))(inputs).shape == (None, None, None, 18)
+    assert GridReduction((8,), filters_3x3dbl=(4, 6, 6))(keras.Input((3, 3, 4))).shape == (None, 1, 1, 18)
+
+
+BLOCKS = [
+    lambda **kw: InceptionModule(4, 2, 4, 2, 4, 4, **kw),
+    lambda **kw: InceptionV3A(4, (2, 4), (2, 4, 4), 4, **kw),
+    lambda **kw: InceptionV3B(4, (2, 2, 4), (2, 2, 2, 2, 4), 4, n=3, **kw),
+    lambda **kw: InceptionV3C(4, (2, 4), (2, 4, 4), 4, **kw),
+    lambda **kw: GridReduction((4,), filters_3x3dbl=(2, 4, 4), **kw),
+]
+
+
+@pytest.mark.parametrize("make", BLOCKS)
+def test_channels_first_is_refused_by_name(make):
+    with pytest.raises(ValueError, match="channels-last tensors .* only: data_format"):
+        make(data_format="channels_first")
+    assert make().get_config()["data_format"] == "channels_last"
+
+
+@pytest.mark.parametrize("make", BLOCKS)
+def test_explicit_channels_last_under_global_channels_first(make):
+    x = np.random.default_rng(8).normal(size=(2, 9, 9, 6)).astype("float32")
+    block = make(data_format="channels_last")
+    want = keras.ops.convert_to_numpy(block(x))
+    keras.config.set_image_data_format("channels_first")
+    try:
+        with pytest.raises(ValueError, match="image_data_format"):
+            make()
+        # Its convolutions and pools keep channels last whatever the global setting.
+        again = make(data_format="channels_last")
+        again.build(x.shape)
+        again.set_weights(block.get_weights())
+        got = keras.ops.convert_to_numpy(again(x))
+    finally:
+        keras.config.set_image_data_format("channels_last")
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)

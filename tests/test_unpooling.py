@@ -364,3 +364,61 @@ def test_compute_output_shape_matches_call():
     assert unpool.compute_output_shape(shapes) == (2, 8, 6, 3)
     assert unpool.compute_output_shape(shapes, output_size=(7, 5)) == x.shape
     assert tuple(unpool([pooled, indices], output_size=(7, 5)).shape) == x.shape
+
+
+def test_float_indices_raise_instead_of_being_truncated():
+    values = np.ones((1, 2, 2, 1), "float32")
+    # 1.9 truncated to 1 would move the value one column without a word.
+    indices = np.array([1.9, 2.0, 8.0, 10.0], "float32").reshape(1, 2, 2, 1)
+    with pytest.raises(TypeError, match="indices must be an integer tensor"):
+        MaxUnpooling2D(2)([values, indices])
+    symbolic = [keras.Input((2, 2, 1)), keras.Input((2, 2, 1), dtype="float32")]
+    with pytest.raises(TypeError, match="indices must be an integer tensor"):
+        MaxUnpooling2D(2)(symbolic)
+    for dtype in ("int32", "int64", "uint16"):
+        out = MaxUnpooling2D(2)([values, indices.astype(dtype)])
+        assert keras.ops.convert_to_numpy(out)[0, 0, 2, 0] == 1.0
+
+
+@pytest.fixture
+def channels_first_globally():
+    keras.config.set_image_data_format("channels_first")
+    try:
+        yield
+    finally:
+        keras.config.set_image_data_format("channels_last")
+
+
+@pytest.mark.parametrize("make", [MaxPoolingWithArgmax2D, MaxUnpooling2D, BedOfNailsUnpooling2D])
+def test_channels_first_is_refused_by_name(make):
+    with pytest.raises(ValueError, match="channels-last tensors .* only: data_format"):
+        make(2, data_format="channels_first")
+    with pytest.raises(ValueError, match="data_format"):
+        make(2, data_format="NHWC")
+    assert make(2).get_config()["data_format"] == "channels_last"
+
+
+@pytest.mark.parametrize("make", [MaxPoolingWithArgmax2D, MaxUnpooling2D, BedOfNailsUnpooling2D])
+def test_global_channels_first_needs_an_explicit_channels_last(make, channels_first_globally):
+    with pytest.raises(ValueError, match="image_data_format"):
+        make(2)
+    make(2, data_format="channels_last")
+
+
+def test_explicit_channels_last_computes_the_same_under_global_channels_first():
+    x = np.random.default_rng(7).normal(size=(2, 4, 6, 3)).astype("float32")
+
+    def round_trip():
+        pooled, indices = MaxPoolingWithArgmax2D(2, data_format="channels_last")(x)
+        unpooled = MaxUnpooling2D(2, data_format="channels_last")([pooled, indices])
+        nails = BedOfNailsUnpooling2D(2, data_format="channels_last")(pooled)
+        return [keras.ops.convert_to_numpy(t) for t in (pooled, indices, unpooled, nails)]
+
+    want = round_trip()
+    keras.config.set_image_data_format("channels_first")
+    try:
+        got = round_trip()
+    finally:
+        keras.config.set_image_data_format("channels_last")
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)

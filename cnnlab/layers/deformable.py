@@ -22,6 +22,9 @@ on a CPU of the unsorted scatter-add that differentiating the gather would give.
 import keras
 from keras import ops
 
+from .._checks import boolean, positive_int
+from ._layout import channels_last
+
 _PADDINGS = ("valid", "same")
 
 
@@ -42,12 +45,17 @@ def _pair(value, name, minimum=1):
 
 
 def _output_size_and_pad(size, kernel, stride, dilation, padding):
-    """Output length and leading padding, the way Keras/TensorFlow pad."""
+    """Output length and leading padding, the way Keras/TensorFlow pad.
+
+    ``size`` is an int, or a scalar tensor when the input's size is known only
+    at run time (then so are the results).
+    """
     span = (kernel - 1) * dilation + 1
     if padding == "valid":
         return (size - span) // stride + 1, 0
     out = -(-size // stride)
-    total = max((out - 1) * stride + span - size, 0)
+    total = (out - 1) * stride + span - size
+    total = max(total, 0) if isinstance(total, int) else ops.maximum(total, 0)
     return out, total // 2
 
 
@@ -56,12 +64,13 @@ def _sampling_grid(in_size, kernel_size, strides, dilation_rate, padding):
     (h, w), (kh, kw), (sh, sw), (dh, dw) = in_size, kernel_size, strides, dilation_rate
     ho, top = _output_size_and_pad(h, kh, sh, dh, padding)
     wo, left = _output_size_and_pad(w, kw, sw, dw, padding)
-    rows = ops.arange(ho, dtype="float32") * sh - top
-    cols = ops.arange(wo, dtype="float32") * sw - left
+    rows = ops.arange(ho, dtype="float32") * sh - ops.cast(top, "float32")
+    cols = ops.arange(wo, dtype="float32") * sw - ops.cast(left, "float32")
     ky = ops.repeat(ops.arange(kh, dtype="float32") * dh, kw)
     kx = ops.tile(ops.arange(kw, dtype="float32") * dw, kh)
-    y = rows[:, None, None] + ky[None, None, :] + ops.zeros((1, wo, 1))
-    x = cols[None, :, None] + kx[None, None, :] + ops.zeros((ho, 1, 1))
+    rows, cols = ops.meshgrid(rows, cols, indexing="ij")
+    y = rows[:, :, None] + ky
+    x = cols[:, :, None] + kx
     return ops.stack([y, x], axis=-1)
 
 
@@ -164,25 +173,28 @@ def deformable_conv2d(inputs, offsets, kernel, bias=None, mask=None, strides=1,
     kh, kw, channels, filters = kernel.shape
     k = kh * kw
     strides, dilation_rate = _pair(strides, "strides"), _pair(dilation_rate, "dilation_rate")
-    batch = ops.shape(inputs)[0]
-    h, w = inputs.shape[1], inputs.shape[2]
+    # Static sizes where the input has them, scalar tensors where it does not
+    # (an input built on keras.Input((None, None, C))), so one code path serves
+    # both, eagerly and traced.
+    batch, h, w = ops.shape(inputs)[:3]
     groups = offsets.shape[-1] // (2 * k)
     per_group = channels // groups
 
     grid = _sampling_grid((h, w), (kh, kw), strides, dilation_rate, padding)
-    ho, wo = grid.shape[0], grid.shape[1]
+    ho, wo = ops.shape(offsets)[1:3]
     offsets = ops.reshape(offsets, (batch, ho, wo, groups, k, 2))
     # (batch, Ho, Wo, k, G, 2): kernel point before group, the order of the
     # kernel's rows once reshaped to (k*C, filters).
     grid = ops.cast(grid, offsets.dtype)
     pos = grid[None, :, :, :, None, :] + ops.transpose(offsets, (0, 1, 2, 4, 3, 5))
     y, x = ops.unstack(pos, axis=-1)
+    height, width = ops.cast(h, y.dtype), ops.cast(w, y.dtype)
     y0, x0 = ops.floor(y), ops.floor(x)
     fy, fx = y - y0, x - x0
     # A sample touches the image only if it lies strictly inside (-1, H) x (-1, W);
     # further out, all four neighbours are padding and the clipped index below
     # would otherwise read real pixels.
-    inside = ops.cast((y > -1) & (y < h) & (x > -1) & (x < w), inputs.dtype)
+    inside = ops.cast((y > -1) & (y < height) & (x > -1) & (x < width), inputs.dtype)
     if mask is not None:
         inside = inside * ops.transpose(ops.reshape(mask, (batch, ho, wo, groups, k)),
                                         (0, 1, 2, 4, 3))
@@ -201,11 +213,11 @@ def deformable_conv2d(inputs, offsets, kernel, bias=None, mask=None, strides=1,
         axis=3,
     )
     if groups > 1:
-        table = ops.reshape(table, (batch, h + 1, w + 1, 4, groups, per_group))
-        table = ops.transpose(table, (0, 1, 2, 4, 3, 5))
+        table = ops.reshape(table, (-1, 4, groups, per_group))
+        table = ops.transpose(table, (0, 2, 1, 3))
     table = ops.reshape(table, (-1, 4 * per_group))
-    row = ops.cast(ops.clip(y0 + 1, 0, h), "int32")
-    col = ops.cast(ops.clip(x0 + 1, 0, w), "int32")
+    row = ops.cast(ops.clip(y0 + 1, 0, height), "int32")
+    col = ops.cast(ops.clip(x0 + 1, 0, width), "int32")
     image = ops.reshape(ops.arange(batch, dtype="int32"), (-1, 1, 1, 1, 1))
     group = ops.arange(groups, dtype="int32")
     index = ((image * (h + 1) + row) * (w + 1) + col) * groups + group
@@ -213,7 +225,7 @@ def deformable_conv2d(inputs, offsets, kernel, bias=None, mask=None, strides=1,
     columns = ops.reshape(patches, (batch, ho, wo, k * channels))
     outputs = ops.matmul(columns, ops.reshape(kernel, (k * channels, filters)))
     if bias is not None:
-        outputs = outputs + bias
+        outputs = outputs + ops.convert_to_tensor(bias, outputs.dtype)
     return outputs
 
 
@@ -247,9 +259,12 @@ class DeformableConv2D(keras.layers.Layer):
         activation: activation applied to the output (name or callable).
         use_bias: bool.
         kernel_initializer, bias_initializer: initializers of the main kernel.
+        data_format: ``"channels_last"`` or None (Keras' global setting, which
+            must then be channels-last); the layer computes channels last only.
 
     Input shape:
-        ``(batch, H, W, C)`` with known ``H``, ``W`` and ``C``.
+        ``(batch, H, W, C)`` with known ``C``; ``H`` and ``W`` may be ``None``
+        (known only at run time), as for ``Conv2D``.
 
     Output shape:
         ``(batch, Ho, Wo, filters)`` with ``Ho, Wo`` as for ``Conv2D``.
@@ -263,25 +278,16 @@ class DeformableConv2D(keras.layers.Layer):
     def __init__(self, filters, kernel_size, strides=1, padding="valid", dilation_rate=1,
                  deformable_groups=1, modulated=False, offset_scale=1.0, activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 **kwargs):
+                 data_format=None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(filters, bool) or not isinstance(filters, int):
-            raise TypeError(f"filters must be a positive int, got {filters!r}")
-        if filters < 1:
-            raise ValueError(f"filters must be a positive int, got {filters}")
+        self.data_format = channels_last(data_format, type(self).__name__)
         if padding not in _PADDINGS:
             raise ValueError(f"padding must be one of {_PADDINGS}, got {padding!r}")
-        if isinstance(deformable_groups, bool) or not isinstance(deformable_groups, int):
-            raise TypeError(f"deformable_groups must be a positive int, got {deformable_groups!r}")
-        if deformable_groups < 1:
-            raise ValueError(f"deformable_groups must be a positive int, got {deformable_groups}")
-        if not isinstance(modulated, bool):
-            raise TypeError(f"modulated must be True or False, got {modulated!r}")
         if isinstance(offset_scale, bool) or not isinstance(offset_scale, (int, float)):
             raise TypeError(f"offset_scale must be a positive number, got {offset_scale!r}")
         if not offset_scale > 0:
             raise ValueError(f"offset_scale must be a positive number, got {offset_scale!r}")
-        self.filters = filters
+        self.filters = positive_int(filters, "filters")
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.strides = _pair(strides, "strides")
         self.dilation_rate = _pair(dilation_rate, "dilation_rate")
@@ -291,26 +297,32 @@ class DeformableConv2D(keras.layers.Layer):
                 f"strides={self.strides}, dilation_rate={self.dilation_rate}"
             )
         self.padding = padding
-        self.deformable_groups = deformable_groups
-        self.modulated = modulated
+        self.deformable_groups = positive_int(deformable_groups, "deformable_groups")
+        self.modulated = boolean(modulated, "modulated")
         self.offset_scale = float(offset_scale)
         self.activation = keras.activations.get(activation)
-        self.use_bias = bool(use_bias)
+        self.use_bias = boolean(use_bias, "use_bias")
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
-        points = self.kernel_size[0] * self.kernel_size[1] * deformable_groups
+        points = self.kernel_size[0] * self.kernel_size[1] * self.deformable_groups
         branch = dict(kernel_size=self.kernel_size, strides=self.strides, padding=padding,
                       dilation_rate=self.dilation_rate, kernel_initializer="zeros",
-                      bias_initializer="zeros")
+                      bias_initializer="zeros", data_format="channels_last")
         self.offset_conv = keras.layers.Conv2D(2 * points, name="offset", **branch)
-        self.mask_conv = keras.layers.Conv2D(points, name="mask", **branch) if modulated else None
+        self.mask_conv = (keras.layers.Conv2D(points, name="mask", **branch) if self.modulated
+                          else None)
 
     def build(self, input_shape):
-        h, w, channels = input_shape[1:]
-        if h is None or w is None or channels is None:
+        if len(input_shape) != 4:
             raise ValueError(
-                "DeformableConv2D needs known height, width and channels, got input "
+                "DeformableConv2D takes (batch, height, width, channels) inputs, got input "
                 f"shape {tuple(input_shape)}"
+            )
+        h, w, channels = input_shape[1:]
+        if channels is None:
+            raise ValueError(
+                "DeformableConv2D needs known channels (height and width may be None), "
+                f"got input shape {tuple(input_shape)}"
             )
         if channels % self.deformable_groups:
             raise ValueError(
@@ -319,7 +331,7 @@ class DeformableConv2D(keras.layers.Layer):
             )
         for size, k, d, name in zip((h, w), self.kernel_size, self.dilation_rate,
                                     ("height", "width")):
-            if self.padding == "valid" and size < (k - 1) * d + 1:
+            if self.padding == "valid" and size is not None and size < (k - 1) * d + 1:
                 raise ValueError(
                     f"input {name} {size} is smaller than the dilated kernel "
                     f"({(k - 1) * d + 1}) with padding='valid'"
@@ -358,7 +370,7 @@ class DeformableConv2D(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         sizes = [
-            _output_size_and_pad(size, k, s, d, self.padding)[0]
+            None if size is None else _output_size_and_pad(size, k, s, d, self.padding)[0]
             for size, k, s, d in zip(input_shape[1:3], self.kernel_size, self.strides,
                                      self.dilation_rate)
         ]
@@ -379,6 +391,7 @@ class DeformableConv2D(keras.layers.Layer):
             use_bias=self.use_bias,
             kernel_initializer=keras.initializers.serialize(self.kernel_initializer),
             bias_initializer=keras.initializers.serialize(self.bias_initializer),
+            data_format=self.data_format,
         )
         return config
 

@@ -28,85 +28,26 @@ a forward + backward pass within about 2x of ``MaxPooling2D`` + ``UpSampling2D``
 one strided slice per window cell.
 """
 
-import math
-
 import keras
 import ml_dtypes
 import numpy as np
 from keras import ops
 
 from .._checks import choice
-
-PADDINGS = ("valid", "same")
-
-
-def _pair(value, name):
-    """A positive int or a pair of positive ints, as a pair."""
-    items = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(items) != 2:
-        raise ValueError(f"{name} must be a positive int or a pair of positive ints, got {value!r}")
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, (int, np.integer)):
-            raise TypeError(
-                f"{name} must be a positive int or a pair of positive ints, got {value!r}"
-            )
-        if item < 1:
-            raise ValueError(f"{name} must be >= 1, got {value!r}")
-    return int(items[0]), int(items[1])
-
-
-def _maximum(a, b):
-    if isinstance(a, int) and isinstance(b, int):
-        return max(a, b)
-    return ops.maximum(a, b)
-
-
-def _geometry(size, window, stride, padding):
-    """Output size and (before, after) padding of one pooled axis; ``size`` may be a tensor.
-
-    Keras / TensorFlow rule: "same" gives ``ceil(size / stride)`` outputs and puts the
-    odd padded pixel after.
-    """
-    if padding == "valid":
-        return (size - window) // stride + 1, 0, 0
-    out = -(-size // stride)
-    total = _maximum((out - 1) * stride + window - size, 0)
-    return out, total // 2, total - total // 2
-
-
-def _static_pooled_size(size, window, stride, padding):
-    if size is None:
-        return None
-    if padding == "valid" and size < window:
-        return 0
-    return _geometry(size, window, stride, padding)[0]
-
-
-def _window_starts(count, stride, pad_before):
-    """Row (or column) of the first cell of each window, in unpadded coordinates."""
-    return ops.arange(count, dtype="int32") * stride - pad_before
-
-
-def _flat_positions(rows, cols, width):
-    """``rows[i] * width + cols[j]`` as a ``(1, len(rows), len(cols), 1)`` int32 tensor."""
-    flat = ops.expand_dims(rows, 1) * width + ops.expand_dims(cols, 0)
-    return ops.expand_dims(ops.expand_dims(flat, 0), -1)
-
-
-def _interleave(planes, pool_size):
-    """Tile ``planes[di * kw + dj]`` (each N, h, w, C) into one (N, h * kh, w * kw, C) map.
-
-    Output pixel ``(i * kh + di, j * kw + dj)`` comes from ``planes[di * kw + dj][i, j]``:
-    stack-and-reshape, the inverse of space-to-depth.
-    """
-    kh, kw = pool_size
-    shape = ops.shape(planes[0])
-    n, h, w, c = shape[0], shape[1], shape[2], shape[3]
-    rows = []
-    for di in range(kh):
-        row = ops.stack(planes[di * kw : (di + 1) * kw], axis=3)
-        rows.append(ops.reshape(row, (n, h, w * kw, c)))
-    return ops.reshape(ops.stack(rows, axis=2), (n, h * kh, w * kw, c))
+from ._layout import channels_last
+from ._pooling_geometry import (
+    PADDINGS,
+    _cell_offsets,
+    _flat_positions,
+    _geometry,
+    _maximum,
+    _pair,
+    _static_pooled_size,
+    _window_starts,
+)
+# The three layers of the lecture stay importable from this module.
+from .argmax_pooling import MaxPoolingWithArgmax2D
+from .bed_of_nails import BedOfNailsUnpooling2D
 
 
 def _spread(x, axis, stride, offset, length, fill):
@@ -123,58 +64,6 @@ def _spread(x, axis, stride, offset, length, fill):
     widths = [[0, 0]] * 4
     widths[axis] = [offset, length - shape[axis] - offset]
     return ops.pad(spread, widths, constant_values=fill)
-
-
-def _cell_offsets(pool_size, width, dtype):
-    """``di * width + dj`` for each cell ``(di, dj)`` of a window, shaped ``(1, kh, 1, kw, 1)``."""
-    kh, kw = pool_size
-    rows = ops.expand_dims(ops.arange(kh, dtype="int32"), 1) * width
-    offsets = rows + ops.expand_dims(ops.arange(kw, dtype="int32"), 0)
-    return ops.cast(ops.reshape(offsets, (1, kh, 1, kw, 1)), dtype)
-
-
-def _tiled_argmax(padded, pooled, rows, cols, width, first, pool_size):
-    """Indices when the windows tile the input (``strides == pool_size``).
-
-    Each input cell then lies in exactly one window, so "is this cell its window's
-    maximum" is one broadcast comparison against the pooled map. Among a window's
-    maxima the first in row-major order has the smallest offset ``di * W + dj``,
-    which a max pool of the negated offsets picks: no per-cell loop, no argmax.
-    """
-    kh, kw = pool_size
-    shape = ops.shape(pooled)
-    n, out_h, out_w, c = shape[0], shape[1], shape[2], shape[3]
-    tiled = ops.reshape(padded[:, : out_h * kh, : out_w * kw, :], (n * out_h, kh, out_w, kw, c))
-    is_max = ops.equal(tiled, ops.reshape(pooled, (n * out_h, 1, out_w, 1, c)))
-    # float32 holds the offsets exactly while a plane has fewer than 2**24 pixels.
-    negated = ops.where(is_max, -_cell_offsets(pool_size, width, "float32"), -np.inf)
-    negated = ops.reshape(negated, (n, out_h * kh, out_w * kw, c))
-    best = ops.max_pool(negated, pool_size, pool_size)
-    # Offsets lie in [0, 2**24). A lower maximum means no cell matched: an all -inf
-    # window, whose pooled value TensorFlow reports as the lowest float, not -inf.
-    found = ops.greater(best, -(2.0**24))
-    offset = ops.cast(-ops.where(found, best, 0.0), "int32")
-    return ops.where(found, _flat_positions(rows, cols, width) + offset, first)
-
-
-def _strided_argmax(padded, pooled, rows, cols, width, first, pool_size, strides):
-    """Indices for overlapping or gapped windows: one strided slice per window cell.
-
-    The window is walked backwards so that the last write, the one kept, is the
-    first maximum in row-major order.
-    """
-    (kh, kw), (sh, sw) = pool_size, strides
-    shape = ops.shape(pooled)
-    out_h, out_w = shape[1], shape[2]
-    indices = first
-    for di in reversed(range(kh)):
-        for dj in reversed(range(kw)):
-            cell = padded[
-                :, di : di + (out_h - 1) * sh + 1 : sh, dj : dj + (out_w - 1) * sw + 1 : sw, :
-            ]
-            position = _flat_positions(rows + di, cols + dj, width)
-            indices = ops.where(ops.equal(cell, pooled), position, indices)
-    return indices
 
 
 def _tiled_unpool(values, indices, rows, cols, width, pool_size):
@@ -205,7 +94,8 @@ def _tiled_unpool(values, indices, rows, cols, width, pool_size):
         def grad(*args, upstream=None):
             if upstream is None:
                 (upstream,) = args
-            picked = ops.max_pool(ops.where(hit_map, upstream, -np.inf), pool_size, pool_size)
+            picked = ops.max_pool(ops.where(hit_map, upstream, -np.inf), pool_size, pool_size,
+                                  data_format="channels_last")
             # A window whose index points outside it wrote nothing, and owes nothing. Its
             # max pool is -inf, or the lowest finite float on TensorFlow.
             lowest = float(ml_dtypes.finfo(keras.backend.standardize_dtype(picked.dtype)).min)
@@ -245,123 +135,6 @@ def _strided_unpool(values, indices, rows, cols, width, pool_size, strides):
     if overlap:
         canvas = ops.where(written > 0, canvas, ops.zeros_like(canvas))
     return canvas
-
-
-@keras.saving.register_keras_serializable(package="cnnlab")
-class MaxPoolingWithArgmax2D(keras.layers.Layer):
-    """2-D max pooling that also returns where each maximum came from.
-
-    ``pooled`` equals ``keras.layers.MaxPooling2D`` (same values, same gradient:
-    it is computed by ``keras.ops.max_pool``); ``indices`` holds, for each pooled
-    value, the flat position ``row * W + col`` of its maximum in the input's own
-    ``(sample, channel)`` plane, as PyTorch's ``MaxPool2d(return_indices=True)``:
-
-    - ties: the first maximum in row-major order within the window wins;
-    - overlapping windows (``strides < pool_size``) may report the same position;
-    - ``padding="same"`` pads with -inf, so padding is never a maximum and indices
-      always point into the unpadded input. If a whole window is -inf, its index is
-      its first real cell (PyTorch's choice too). NaN inputs are not supported.
-
-    Feed both outputs to :class:`MaxUnpooling2D` with the same ``pool_size``,
-    ``strides`` and ``padding`` to put the values back.
-
-    Args:
-        pool_size: int or pair of ints, the window ``(ph, pw)``.
-        strides: int or pair of ints; ``None`` means ``pool_size``.
-        padding: ``"valid"`` (windows inside the input) or ``"same"``
-            (``ceil(size / stride)`` outputs, as Keras).
-
-    Input shape:
-        ``(batch, height, width, channels)``; batch, height and width may be ``None``.
-
-    Output shape:
-        A tuple ``(pooled, indices)``, both ``(batch, pooled_height, pooled_width,
-        channels)``; ``indices`` is int32.
-
-    Example:
-        >>> x = np.array([1., 5., 2., 0., 3., 4., 7., 6.]).reshape(1, 2, 4, 1)
-        >>> pooled, indices = MaxPoolingWithArgmax2D(2)(x)
-        >>> ops.convert_to_numpy(pooled)[0, :, :, 0].tolist()
-        [[5.0, 7.0]]
-        >>> ops.convert_to_numpy(indices)[0, :, :, 0].tolist()
-        [[1, 6]]
-    """
-
-    def __init__(self, pool_size=2, strides=None, padding="valid", **kwargs):
-        super().__init__(**kwargs)
-        self.pool_size = _pair(pool_size, "pool_size")
-        self.strides = self.pool_size if strides is None else _pair(strides, "strides")
-        self.padding = choice(padding, "padding", PADDINGS)
-        self.input_spec = keras.layers.InputSpec(ndim=4)
-
-    def build(self, input_shape):
-        _pooled_shape(input_shape, self.pool_size, self.strides, self.padding, self.name)
-        self.built = True
-
-    def call(self, inputs):
-        pooled = ops.max_pool(inputs, self.pool_size, self.strides, self.padding)
-        return pooled, self._argmax(inputs, pooled)
-
-    def _argmax(self, inputs, pooled):
-        shape = ops.shape(inputs)
-        height, width = shape[1], shape[2]
-        (kh, kw), (sh, sw) = self.pool_size, self.strides
-        out_h, top, bottom = _geometry(height, kh, sh, self.padding)
-        out_w, left, right = _geometry(width, kw, sw, self.padding)
-        padded = inputs
-        if self.padding == "same":
-            padded = ops.pad(
-                inputs, [[0, 0], [top, bottom], [left, right], [0, 0]], constant_values=-np.inf
-            )
-        rows = _window_starts(out_h, sh, top)
-        cols = _window_starts(out_w, sw, left)
-        # A window's first real cell: PyTorch's answer for an all -inf window.
-        first = _flat_positions(ops.maximum(rows, 0), ops.maximum(cols, 0), width)
-        if self.pool_size == self.strides:
-            indices = _tiled_argmax(padded, pooled, rows, cols, width, first, self.pool_size)
-        else:
-            indices = _strided_argmax(
-                padded, pooled, rows, cols, width, first, self.pool_size, self.strides
-            )
-        if self.padding == "same":
-            # Padding is -inf: it ties with the maximum only of an all -inf window.
-            indices = ops.where(ops.greater(pooled, -np.inf), indices, first)
-        return ops.broadcast_to(indices, ops.shape(pooled))
-
-    def compute_output_shape(self, input_shape):
-        shape = _pooled_shape(input_shape, self.pool_size, self.strides, self.padding, self.name)
-        return shape, shape
-
-    def compute_output_spec(self, inputs):
-        shape = self.compute_output_shape(inputs.shape)[0]
-        return (
-            keras.KerasTensor(shape, dtype=self.compute_dtype),
-            keras.KerasTensor(shape, dtype="int32"),
-        )
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            {"pool_size": self.pool_size, "strides": self.strides, "padding": self.padding}
-        )
-        return config
-
-
-def _pooled_shape(input_shape, pool_size, strides, padding, name):
-    if len(input_shape) != 4:
-        raise ValueError(
-            f"{name} expects a 4-D input (batch, height, width, channels), "
-            f"got shape {tuple(input_shape)}"
-        )
-    n, h, w, c = input_shape
-    out_h = _static_pooled_size(h, pool_size[0], strides[0], padding)
-    out_w = _static_pooled_size(w, pool_size[1], strides[1], padding)
-    if out_h == 0 or out_w == 0:
-        raise ValueError(
-            f"{name}: pool_size {pool_size} does not fit in a {h}x{w} input with "
-            f'padding="valid"; use a smaller pool_size or padding="same"'
-        )
-    return (n, out_h, out_w, c)
 
 
 def _eager_value(x):
@@ -407,6 +180,8 @@ class MaxUnpooling2D(keras.layers.Layer):
         pool_size: int or pair of ints, as in the matching pooling.
         strides: int or pair of ints; ``None`` means ``pool_size``.
         padding: ``"valid"`` or ``"same"``, as in the matching pooling.
+        data_format: ``"channels_last"`` or None (Keras' global setting, which
+            must then be channels-last); the layer computes channels last only.
 
     Input shape:
         A list ``[values, indices]`` or ``[values, indices, reference]``: ``values``
@@ -424,8 +199,9 @@ class MaxUnpooling2D(keras.layers.Layer):
         [[0.0, 5.0, 0.0, 0.0], [0.0, 0.0, 7.0, 0.0]]
     """
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", **kwargs):
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
+        self.data_format = channels_last(data_format, type(self).__name__)
         self.pool_size = _pair(pool_size, "pool_size")
         self.strides = self.pool_size if strides is None else _pair(strides, "strides")
         self.padding = choice(padding, "padding", PADDINGS)
@@ -489,8 +265,18 @@ class MaxUnpooling2D(keras.layers.Layer):
             return (pooled - 1) * stride + window
         return pooled * stride
 
+    def _check_index_dtype(self, indices):
+        # Casting would truncate float indices to other positions without a word.
+        dtype = keras.backend.standardize_dtype(indices.dtype)
+        if not dtype.startswith(("int", "uint")):
+            raise TypeError(
+                f"{self.name}: indices must be an integer tensor (the second output of "
+                f"MaxPoolingWithArgmax2D), got dtype {dtype}"
+            )
+
     def call(self, inputs, output_size=None):
         values, indices = inputs[0], inputs[1]
+        self._check_index_dtype(indices)
         shapes = [tuple(t.shape) for t in inputs]
         self._check_shapes(shapes, output_size)
         if output_size is not None:
@@ -564,57 +350,17 @@ class MaxUnpooling2D(keras.layers.Layer):
         return (values[0], height, width, values[3])
 
     def compute_output_spec(self, inputs, output_size=None):
+        self._check_index_dtype(inputs[1])
         shape = self.compute_output_shape([tuple(t.shape) for t in inputs], output_size)
         return keras.KerasTensor(shape, dtype=inputs[0].dtype)
 
     def get_config(self):
         config = super().get_config()
         config.update(
-            {"pool_size": self.pool_size, "strides": self.strides, "padding": self.padding}
+            {"pool_size": self.pool_size, "strides": self.strides, "padding": self.padding,
+             "data_format": self.data_format}
         )
         return config
 
 
-@keras.saving.register_keras_serializable(package="cnnlab")
-class BedOfNailsUnpooling2D(keras.layers.Layer):
-    """Bed-of-nails unpooling: each value in the top-left corner of its cell, zeros elsewhere.
-
-    The unpooling that needs no memory of the pooling; compare
-    ``keras.layers.UpSampling2D`` (nearest neighbour: the value copied into the whole
-    cell) and :class:`MaxUnpooling2D` (the value where its maximum was).
-
-    Args:
-        size: int or pair of ints, the cell ``(rows, cols)`` each input pixel becomes.
-
-    Input shape:
-        ``(batch, height, width, channels)``; batch, height and width may be ``None``.
-
-    Output shape:
-        ``(batch, height * rows, width * cols, channels)``.
-
-    Example:
-        >>> x = np.array([[1., 2.], [3., 4.]]).reshape(1, 2, 2, 1)
-        >>> y = BedOfNailsUnpooling2D(2)(x)
-        >>> ops.convert_to_numpy(y)[0, :, :, 0].tolist()
-        [[1.0, 0.0, 2.0, 0.0], [0.0, 0.0, 0.0, 0.0], [3.0, 0.0, 4.0, 0.0], [0.0, 0.0, 0.0, 0.0]]
-    """
-
-    def __init__(self, size=2, **kwargs):
-        super().__init__(**kwargs)
-        self.size = _pair(size, "size")
-        self.input_spec = keras.layers.InputSpec(ndim=4)
-
-    def call(self, inputs):
-        zeros = ops.zeros_like(inputs)
-        cells = math.prod(self.size)
-        return _interleave([inputs] + [zeros] * (cells - 1), self.size)
-
-    def compute_output_shape(self, input_shape):
-        n, h, w, c = input_shape
-        rows, cols = self.size
-        return (n, None if h is None else h * rows, None if w is None else w * cols, c)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"size": self.size})
-        return config
+__all__ = ["BedOfNailsUnpooling2D", "MaxPoolingWithArgmax2D", "MaxUnpooling2D"]

@@ -7,21 +7,6 @@ import keras
 from .._checks import boolean
 
 
-def check_input_shape(input_shape, default, require_static):
-    """Return ``input_shape`` (or ``default`` when None) after validating it."""
-    if input_shape is None:
-        return default
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
-        raise ValueError(f"input_shape must be a (height, width, channels) tuple, got {input_shape!r}")
-    for index, size in enumerate(input_shape):
-        if size is None and index < 2 and not require_static:
-            continue
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            allowed = "ints >= 1" if require_static else "ints >= 1 (height/width may be None)"
-            raise ValueError(f"input_shape must hold {allowed}, got {input_shape!r}")
-    return tuple(input_shape)
-
-
 def check_common(num_classes, include_top, pooling, weights, classifier_activation):
     boolean(include_top, "include_top")
     if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:

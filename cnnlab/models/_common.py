@@ -5,17 +5,33 @@ import keras
 from .._checks import positive_int
 
 
-def check_input_shape(input_shape, min_size=1):
+def check_input_shape(input_shape, min_size=1, *, default=None, require_static=False):
+    """``input_shape`` as a ``(height, width, channels)`` tuple, after checking it.
+
+    Args:
+        input_shape: the builder's argument; ``None`` gives ``default``.
+        min_size: the smallest height and width the architecture takes.
+        default: the shape for ``input_shape=None``; without one, None is an error.
+        require_static: height and width must be known (a top that flattens
+            the feature map needs them); otherwise either may be None.
+    """
+    if input_shape is None and default is not None:
+        return tuple(default)
+    sides = "int" if require_static else "int or None"
     if (not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3
             or not all(d is None or (isinstance(d, int) and not isinstance(d, bool))
                        for d in input_shape)
-            or input_shape[2] is None):
+            or input_shape[2] is None
+            or (require_static and None in input_shape)):
         raise TypeError(
-            "input_shape must be (height, width, channels) with int or None sides and "
+            f"input_shape must be (height, width, channels) with {sides} sides and "
             f"a known channel count, got {input_shape!r}"
         )
     if any(d is not None and d < min_size for d in input_shape[:2]) or input_shape[2] < 1:
-        raise ValueError(f"input_shape sides must be >= {min_size}, got {tuple(input_shape)}")
+        raise ValueError(
+            f"input_shape must have height and width >= {min_size} and channels >= 1, "
+            f"got {tuple(input_shape)}"
+        )
     return tuple(input_shape)
 
 

@@ -14,7 +14,8 @@ import keras
 
 from .._checks import boolean
 from ..layers.lrn import LocalResponseNormalization
-from ._applications import check_common, check_input_shape, load_weights, pool_features
+from ._applications import check_common, load_weights, pool_features
+from ._common import check_input_shape
 
 VARIANTS = ("original", "one_weird_trick")
 
@@ -113,7 +114,7 @@ def alexnet(
         default_shape = (32, 32, 1)
     else:
         default_shape = (227, 227, 3) if variant == "original" else (224, 224, 3)
-    input_shape = check_input_shape(input_shape, default_shape, require_static=include_top)
+    input_shape = check_input_shape(input_shape, default=default_shape, require_static=include_top)
 
     inputs = keras.Input(shape=input_shape)
     if variant == "one_weird_trick":
@@ -201,7 +202,7 @@ def zfnet(
     boolean(small, "small")
     _check_dropout(dropout)
     check_common(num_classes, include_top, pooling, weights, classifier_activation)
-    input_shape = check_input_shape(input_shape, (32, 32, 1) if small else (224, 224, 3), require_static=include_top)
+    input_shape = check_input_shape(input_shape, default=(32, 32, 1) if small else (224, 224, 3), require_static=include_top)
 
     inputs = keras.Input(shape=input_shape)
     if small:

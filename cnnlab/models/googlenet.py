@@ -20,7 +20,8 @@ from cnnlab.layers.inception import InceptionModule
 from cnnlab.layers.lrn import LocalResponseNormalization
 
 from .._checks import boolean
-from ._applications import check_common, check_input_shape, load_weights, pool_features
+from ._applications import check_common, load_weights, pool_features
+from ._common import check_input_shape
 
 # Table 1 of the paper: name, #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj.
 # "pool" marks the 3x3/2 max pools between the stages.
@@ -102,7 +103,7 @@ def googlenet(
     boolean(aux_classifiers, "aux_classifiers")
     boolean(small, "small")
     check_common(num_classes, include_top, pooling, weights, classifier_activation)
-    input_shape = check_input_shape(input_shape, (32, 32, 1) if small else (224, 224, 3), require_static=False)
+    input_shape = check_input_shape(input_shape, default=(32, 32, 1) if small else (224, 224, 3), require_static=False)
     divisor = SMALL_DIVISOR if small else 1
 
     inputs = keras.Input(shape=input_shape)

@@ -11,7 +11,8 @@ import keras
 from cnnlab.layers.inception import GridReduction, InceptionV3A, InceptionV3B, InceptionV3C
 
 from .._checks import boolean
-from ._applications import check_common, check_input_shape, load_weights, pool_features
+from ._applications import check_common, load_weights, pool_features
+from ._common import check_input_shape
 
 
 def _conv_bn(x, filters, kernel_size, strides=1, padding="same", momentum=0.99):
@@ -97,7 +98,7 @@ def inception_v3(
     """
     boolean(small, "small")
     check_common(num_classes, include_top, pooling, weights, classifier_activation)
-    input_shape = check_input_shape(input_shape, (32, 32, 1) if small else (299, 299, 3), require_static=False)
+    input_shape = check_input_shape(input_shape, default=(32, 32, 1) if small else (299, 299, 3), require_static=False)
 
     inputs = keras.Input(shape=input_shape)
     x = _small(inputs) if small else _full_size(inputs)

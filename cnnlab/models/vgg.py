@@ -9,7 +9,8 @@ parameters at 224x224 with 1000 classes. Depth counts the weight layers
 import keras
 
 from .._checks import boolean
-from ._applications import check_common, check_input_shape, load_weights, pool_features
+from ._applications import check_common, load_weights, pool_features
+from ._common import check_input_shape
 
 # Convolutions per block for each depth (the paper's table 1, configurations A, B, D, E).
 BLOCKS = {11: (1, 1, 2, 2, 2), 13: (2, 2, 2, 2, 2), 16: (2, 2, 3, 3, 3), 19: (2, 2, 4, 4, 4)}
@@ -71,7 +72,7 @@ def vgg(
         raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
     check_common(num_classes, include_top, pooling, weights, classifier_activation)
     default_shape = (32, 32, 1) if small else (224, 224, 3)
-    input_shape = check_input_shape(input_shape, default_shape, require_static=include_top)
+    input_shape = check_input_shape(input_shape, default=default_shape, require_static=include_top)
     filters = SMALL_FILTERS if small else FILTERS
     units = SMALL_FC_UNITS if small else FC_UNITS
 
