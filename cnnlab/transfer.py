@@ -10,6 +10,7 @@ The lecture's recipe in four calls::
 Changing ``trainable`` only takes effect at the next ``compile``.
 """
 
+import math
 import numbers
 import os
 from pathlib import Path
@@ -18,6 +19,9 @@ import keras
 from keras.src.utils import tracking
 
 from ._checks import boolean
+from .models._arguments import VALID, check_min_side
+from .models._arguments import activation as check_activation
+from .models._common import check_input_shape
 
 # cnnlab-mini is the checkpoint "cnnlab-mini" of cnnlab.pretrained (its recipe:
 # cnnlab/pretrained/recipes/cnnlab_mini.py); these names stay for existing code.
@@ -58,8 +62,12 @@ def cnnlab_mini(num_classes=5, input_shape=(32, 32, 1), include_top=True, name="
     """
     if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) or num_classes < 2:
         raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}")
+    boolean(include_top, "include_top")
+    input_shape = check_input_shape(input_shape)
+    # Two 2x2/2 "valid" max pools: block3 needs at least one pixel.
+    check_min_side(input_shape, ((VALID, 2, 2),) * 2, "cnnlab_mini")
     layers = keras.layers
-    inputs = keras.Input(shape=tuple(input_shape), name="image")
+    inputs = keras.Input(shape=input_shape, name="image")
     x = inputs
     for block, filters in enumerate((16, 32, 64), start=1):
         x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"block{block}_conv")(x)
@@ -123,8 +131,11 @@ def backbone(name, weights="pretrained", input_shape=None, include_top=False):
     allowed = ("pretrained", None) if name == MINI_NAME else ("pretrained", "imagenet", None)
     if weights not in allowed:
         raise ValueError(f"weights for {name!r} must be one of {allowed}, got {weights!r}")
+    boolean(include_top, "include_top")
     if name == MINI_NAME:
         card = mini_card()
+        if weights == "pretrained" and input_shape is not None:
+            _check_mini_input(input_shape, tuple(card["input_shape"]))
         full = cnnlab_mini(card["num_classes"], input_shape=input_shape or tuple(card["input_shape"]))
         if weights == "pretrained":
             full.load_weights(MINI_WEIGHTS)
@@ -138,6 +149,19 @@ def backbone(name, weights="pretrained", input_shape=None, include_top=False):
     if weights is None:
         return constructor(**kwargs)
     return _with_weights_error(name, constructor, kwargs)
+
+
+def _check_mini_input(input_shape, trained):
+    """The shipped weights fit any height and width, but only the trained channel count."""
+    channels = trained[-1]
+    if (not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3
+            or input_shape[-1] != channels):
+        raise ValueError(
+            f"the shipped cnnlab-mini weights need input_shape (height, width, {channels}) "
+            f"(trained on {trained[0]}x{trained[1]} images with {channels} channel"
+            f"{'s' if channels != 1 else ''}; any height and width >= 4), got {input_shape!r}; "
+            "pass weights=None for another input"
+        )
 
 
 def _with_weights_error(name, constructor, kwargs):
@@ -175,6 +199,12 @@ def _with_weights_error(name, constructor, kwargs):
 
 
 # ------------------------------------------------------- freezing and heads
+
+
+def _check_model(model):
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__} {model!r:.80}")
+    return model
 
 
 def _position(model, where, argument):
@@ -216,6 +246,7 @@ def freeze(model, up_to=None):
     Returns:
         ``model``.
     """
+    _check_model(model)
     stop = len(model.layers) if up_to is None else _position(model, up_to, "up_to")
     if isinstance(up_to, str):
         stop += 1
@@ -241,6 +272,7 @@ def unfreeze(model, from_=None, *, batchnorm=False):
     Returns:
         ``model``.
     """
+    _check_model(model)
     boolean(batchnorm, "batchnorm")
     start = 0 if from_ is None else _position(model, from_, "from_")
     for layer in model.layers[start:]:
@@ -292,7 +324,8 @@ def replace_head(model, num_classes, *, cut_at=None, pooling="avg", dropout=0.0,
         raise ValueError(f"pooling must be 'avg', 'max' or None, got {pooling!r}")
     if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be a float in [0, 1), got {dropout!r}")
-    if not hasattr(model, "inputs") or not model.inputs:
+    check_activation(activation, "activation")
+    if not isinstance(model, keras.Model) or not getattr(model, "inputs", None):
         raise TypeError(f"model must be a built functional keras.Model, got {type(model).__name__}")
     if cut_at is None:
         last = model.layers[-1]
@@ -365,8 +398,10 @@ class LayerwiseLR(keras.optimizers.Optimizer):
         for key, value in list(multipliers.items()) + [("default", default)]:
             if not isinstance(key, str) or not key or "/" in key:
                 raise ValueError(f"multipliers keys must be layer names (str without '/'), got {key!r}")
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
-                raise ValueError(f"multiplier for {key!r} must be a float >= 0, got {value!r}")
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise TypeError(f"multiplier for {key!r} must be a finite float >= 0, got {value!r}")
+            if not (math.isfinite(value) and value >= 0):
+                raise ValueError(f"multiplier for {key!r} must be a finite float >= 0, got {value!r}")
         if kwargs:
             raise ValueError(f"LayerwiseLR takes no optimizer arguments (set them on inner_optimizer), got {sorted(kwargs)}")
         super().__init__(learning_rate=0.0, name=name)

@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .split import check_seed
+from .split import check_array_size, check_noise, check_seed
 
 SHAPES = ("circle", "square", "triangle", "diamond", "cross")
 BACKGROUND = "background"
@@ -134,8 +134,8 @@ def shapes(
     seed = check_seed(seed)
     classes = _check_classes(classes)
     shapes_per_image = _check_int(shapes_per_image, "shapes_per_image", 1)
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise >= 0:
-        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    noise = check_noise(noise)
+    check_array_size((count, image_size, image_size, 3), "count and image_size")
 
     rng = np.random.default_rng(seed)
     # Every random number is drawn here, for all images at once, so that the output

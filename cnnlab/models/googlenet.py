@@ -21,6 +21,7 @@ from cnnlab.layers.lrn import LocalResponseNormalization
 
 from .._checks import boolean
 from ._applications import check_common, check_input_shape, load_weights, pool_features
+from ._arguments import SAME, VALID, activation, check_min_side
 
 # Table 1 of the paper: name, #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj.
 # "pool" marks the 3x3/2 max pools between the stages.
@@ -102,7 +103,13 @@ def googlenet(
     boolean(aux_classifiers, "aux_classifiers")
     boolean(small, "small")
     check_common(num_classes, include_top, pooling, weights, classifier_activation)
+    activation(classifier_activation, "classifier_activation")
     input_shape = check_input_shape(input_shape, (32, 32, 1) if small else (224, 224, 3), require_static=False)
+    if aux_classifiers and include_top:
+        # The first auxiliary head pools 5x5/3 (valid) what inception_4a outputs,
+        # after conv1 and pool1 (full size only), pool2 and pool3, all stride 2 "same".
+        strides = ((SAME, 2),) * (2 if small else 4)
+        check_min_side(input_shape, strides + ((VALID, 5, 3),), "googlenet(aux_classifiers=True)")
     divisor = SMALL_DIVISOR if small else 1
 
     inputs = keras.Input(shape=input_shape)
