@@ -22,6 +22,7 @@ _SUBMODULES = (
     "exercises",
     "grading",
     "layers",
+    "layerwise_lr",
     "metrics",
     "models",
     "notebook",

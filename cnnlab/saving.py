@@ -26,7 +26,7 @@ import warnings
 SERIALIZABLE_MODULES = (
     "cnnlab.layers",
     "cnnlab.models",
-    "cnnlab.transfer",
+    "cnnlab.layerwise_lr",
     "cnnlab.retrieval.losses",
     "cnnlab.detection.losses",
 )
