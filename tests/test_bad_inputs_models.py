@@ -54,6 +54,8 @@ CASES = [
     (lambda: M.inception_v3(small=True, classifier_activation="nope"), ValueError,
      r"classifier_activation"),
     (lambda: M.efficientnet(0, classifier_activation=3), TypeError, r"classifier_activation"),
+    (lambda: M.unet(3, classifier_activation="sofmax"), ValueError,
+     r"classifier_activation must be None or a Keras activation name"),
     (lambda: transfer.replace_head(transfer.cnnlab_mini(), 3, activation="sofmax"), ValueError,
      r"activation must be None or a Keras activation name"),
     # weights=: None or a .weights.h5 path on every ImageNet-layout builder.
