@@ -115,6 +115,7 @@ CASES = [
     (lambda: data.shapes(count=10**6, image_size=1024), ValueError,
      r"count and image_size would need a float32 array of shape \(1000000, 1024, 1024, 3\) "
      r"\(11718\.8 GiB\), over cnnlab\.data's limit of 2 GiB"),
+    (lambda: data.shapes(count=2, shapes_per_image=128), ValueError, r"shapes_per_image must be at most 127"),
     (lambda: data.scenes(count=10**6, image_size=512), ValueError, r"count and image_size .* limit"),
     (lambda: data.digits(image_size=100_000), ValueError, r"image_size would need .* limit of 2 GiB"),
     (lambda: data.per_class_subset(np.zeros((4, 2)), [0.0, 1.0, 0.0, 1.0], 1), TypeError,
