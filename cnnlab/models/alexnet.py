@@ -77,7 +77,8 @@ def alexnet(
         weights: None or a ``.weights.h5`` path saved from the same builder
             (there are no published Keras weights for AlexNet).
         input_shape: default ``(227, 227, 3)``; ``(224, 224, 3)`` for the
-            one-weird-trick variant; ``(32, 32, 1)`` when ``small``.
+            one-weird-trick variant; ``(32, 32, 1)`` when ``small``; at least
+            67x67 (63x63 for one-weird-trick, 15x15 when ``small``).
         num_classes: units of the last layer.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classifier_activation: activation of the last layer (None for logits).
@@ -190,7 +191,8 @@ def zfnet(
     Args:
         include_top: end with fc6, fc7 and predictions; else at pool5 (or ``pooling``).
         weights: None or a ``.weights.h5`` path saved from the same builder.
-        input_shape: default ``(224, 224, 3)``, or ``(32, 32, 1)`` when ``small``.
+        input_shape: default ``(224, 224, 3)``, or ``(32, 32, 1)`` when ``small``;
+            at least 53x53 (9x9 when ``small``).
         num_classes: units of the last layer.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classifier_activation: activation of the last layer (None for logits).

@@ -80,7 +80,8 @@ def googlenet(
             auxiliary heads.
         weights: None or a ``.weights.h5`` path saved from the same builder
             (Keras publishes no GoogLeNet weights).
-        input_shape: default ``(224, 224, 3)``, or ``(32, 32, 1)`` when ``small``.
+        input_shape: default ``(224, 224, 3)``, or ``(32, 32, 1)`` when ``small``;
+            with the auxiliary heads at least 65x65 (17x17 when ``small``).
         num_classes: units of each classifier.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classifier_activation: activation of the classifiers (None for logits).
