@@ -9,7 +9,9 @@ cannot import the layers itself. Instead:
 - if Keras is already imported, ``import cnnlab`` registers everything at once;
 - if not, it installs :class:`_RegisterAfterKeras`, an import hook that
   registers everything the moment ``import keras`` finishes, and then removes
-  itself (``sys.meta_path`` has no post-import hook of its own). Neither order imports Keras earlier than the user does.
+  itself (``sys.meta_path`` has no post-import hook of its own).
+
+Neither order imports Keras earlier than the user does.
 
 :func:`load_model` loads a file without relying on either: it registers
 first, then calls ``keras.saving.load_model``.
@@ -41,8 +43,8 @@ def register_all():
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
     """``keras.saving.load_model`` with cnnlab's layers, losses and optimizers registered.
 
-    Works whether or not ``cnnlab`` was imported before Keras; the arguments are
-    Keras'.
+    Works whatever was imported first, and where the hook could not register
+    (it warns then); the arguments are Keras'.
     """
     register_all()
     import keras
