@@ -2,7 +2,10 @@
 
 Importing ``cnnlab`` is cheap and never imports TensorFlow: submodules load on
 first attribute access (``cnnlab.layers``), so ``cnnlab.shapes`` and the
-exercise tools stay usable without a deep-learning stack.
+exercise tools stay usable without a deep-learning stack. Saved ``.keras``
+files with cnnlab's layers still load with ``keras.models.load_model`` after
+``import cnnlab``: :mod:`cnnlab.saving` registers the layers as soon as Keras
+is imported (before or after cnnlab).
 """
 
 import importlib
@@ -19,6 +22,7 @@ _SUBMODULES = (
     "exercises",
     "grading",
     "layers",
+    "layerwise_lr",
     "metrics",
     "models",
     "notebook",
@@ -27,6 +31,7 @@ _SUBMODULES = (
     "reference",
     "retrieval",
     "release",
+    "saving",
     "shapes",
     "training",
     "transfer",
@@ -34,7 +39,7 @@ _SUBMODULES = (
     "workspace",
 )
 
-__all__ = ["__version__", *_SUBMODULES]
+__all__ = ["__version__", "load_model", *_SUBMODULES]
 
 
 def __getattr__(name):
@@ -45,3 +50,10 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(_SUBMODULES))
+
+
+
+# Last, so that registering (when Keras is already imported) sees a whole package.
+from .saving import install as _install, load_model  # noqa: E402  (imports no Keras)
+
+_install()

@@ -5,6 +5,24 @@ import numpy as np
 from ._checks import positive_int
 
 
+def _check_model(model, compiled=False):
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    if compiled and not model.compiled:
+        raise ValueError(f"model {model.name!r} must be compiled (model.compile(optimizer, loss)) "
+                         "before fit_steps")
+
+
+def _check_samples(x, y=None):
+    if not hasattr(x, "__len__") or not len(x):
+        raise ValueError(f"x must hold at least one sample, got {type(x).__name__}")
+    if y is not None and (not hasattr(y, "__len__") or len(x) != len(y)):
+        raise ValueError(f"x and y must have the same length, got {len(x)} and "
+                         f"{len(y) if hasattr(y, '__len__') else type(y).__name__}")
+
+
 def fit_steps(model, x, y, *, steps, batch_size=32, seed=0, validation_data=None, evaluations=1):
     """Train a compiled model for exactly ``steps`` optimizer steps.
 
@@ -37,8 +55,8 @@ def fit_steps(model, x, y, *, steps, batch_size=32, seed=0, validation_data=None
     seed = check_seed(seed)
     if steps % evaluations:
         raise ValueError(f"evaluations must divide steps={steps}, got {evaluations!r}")
-    if len(x) != len(y):
-        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+    _check_model(model, compiled=True)
+    _check_samples(x, y)
     stream = StepStream(np.asarray(x), np.asarray(y), min(batch_size, len(y)), seed=seed)
     per_record = steps // evaluations
     history = model.fit(stream, epochs=evaluations, steps_per_epoch=per_record,
@@ -55,6 +73,8 @@ def predict(model, x, batch_size=256):
     every model a lesson builds (TensorFlow warns about retracing after five).
     """
     batch_size = positive_int(batch_size, "batch_size")
+    _check_model(model)
+    _check_samples(x)
     import keras
 
     return np.concatenate(
@@ -64,4 +84,5 @@ def predict(model, x, batch_size=256):
 
 def accuracy(model, x, y, batch_size=256):
     """Fraction of ``x`` whose arg-max prediction equals ``y`` (no compiled metric needed)."""
+    _check_samples(x, y)
     return float(np.mean(np.argmax(predict(model, x, batch_size), axis=-1) == np.asarray(y)))

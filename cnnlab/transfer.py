@@ -15,9 +15,12 @@ import os
 from pathlib import Path
 
 import keras
-from keras.src.utils import tracking
 
 from ._checks import boolean
+from .layerwise_lr import LayerwiseLR  # noqa: F401  (part of the recipe, documented here)
+from .models._arguments import VALID, check_min_side
+from .models._arguments import activation as check_activation
+from .models._common import check_input_shape
 
 # cnnlab-mini is the checkpoint "cnnlab-mini" of cnnlab.pretrained (its recipe:
 # cnnlab/pretrained/recipes/cnnlab_mini.py); these names stay for existing code.
@@ -58,8 +61,12 @@ def cnnlab_mini(num_classes=5, input_shape=(32, 32, 1), include_top=True, name="
     """
     if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) or num_classes < 2:
         raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}")
+    boolean(include_top, "include_top")
+    input_shape = check_input_shape(input_shape)
+    # Two 2x2/2 "valid" max pools: block3 needs at least one pixel.
+    check_min_side(input_shape, ((VALID, 2, 2),) * 2, "cnnlab_mini")
     layers = keras.layers
-    inputs = keras.Input(shape=tuple(input_shape), name="image")
+    inputs = keras.Input(shape=input_shape, name="image")
     x = inputs
     for block, filters in enumerate((16, 32, 64), start=1):
         x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"block{block}_conv")(x)
@@ -123,8 +130,11 @@ def backbone(name, weights="pretrained", input_shape=None, include_top=False):
     allowed = ("pretrained", None) if name == MINI_NAME else ("pretrained", "imagenet", None)
     if weights not in allowed:
         raise ValueError(f"weights for {name!r} must be one of {allowed}, got {weights!r}")
+    boolean(include_top, "include_top")
     if name == MINI_NAME:
         card = mini_card()
+        if weights == "pretrained" and input_shape is not None:
+            _check_mini_input(input_shape, tuple(card["input_shape"]))
         full = cnnlab_mini(card["num_classes"], input_shape=input_shape or tuple(card["input_shape"]))
         if weights == "pretrained":
             full.load_weights(MINI_WEIGHTS)
@@ -138,6 +148,19 @@ def backbone(name, weights="pretrained", input_shape=None, include_top=False):
     if weights is None:
         return constructor(**kwargs)
     return _with_weights_error(name, constructor, kwargs)
+
+
+def _check_mini_input(input_shape, trained):
+    """The shipped weights fit any height and width, but only the trained channel count."""
+    channels = trained[-1]
+    if (not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3
+            or input_shape[-1] != channels):
+        raise ValueError(
+            f"the shipped cnnlab-mini weights need input_shape (height, width, {channels}) "
+            f"(trained on {trained[0]}x{trained[1]} images with {channels} channel"
+            f"{'s' if channels != 1 else ''}, any height and width), got {input_shape!r}; "
+            "pass weights=None for another input"
+        )
 
 
 def _with_weights_error(name, constructor, kwargs):
@@ -175,6 +198,12 @@ def _with_weights_error(name, constructor, kwargs):
 
 
 # ------------------------------------------------------- freezing and heads
+
+
+def _check_model(model):
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__} {model!r:.80}")
+    return model
 
 
 def _position(model, where, argument):
@@ -216,6 +245,7 @@ def freeze(model, up_to=None):
     Returns:
         ``model``.
     """
+    _check_model(model)
     stop = len(model.layers) if up_to is None else _position(model, up_to, "up_to")
     if isinstance(up_to, str):
         stop += 1
@@ -241,6 +271,7 @@ def unfreeze(model, from_=None, *, batchnorm=False):
     Returns:
         ``model``.
     """
+    _check_model(model)
     boolean(batchnorm, "batchnorm")
     start = 0 if from_ is None else _position(model, from_, "from_")
     for layer in model.layers[start:]:
@@ -292,7 +323,8 @@ def replace_head(model, num_classes, *, cut_at=None, pooling="avg", dropout=0.0,
         raise ValueError(f"pooling must be 'avg', 'max' or None, got {pooling!r}")
     if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be a float in [0, 1), got {dropout!r}")
-    if not hasattr(model, "inputs") or not model.inputs:
+    check_activation(activation, "activation")
+    if not isinstance(model, keras.Model) or not getattr(model, "inputs", None):
         raise TypeError(f"model must be a built functional keras.Model, got {type(model).__name__}")
     if cut_at is None:
         last = model.layers[-1]
@@ -318,128 +350,3 @@ def replace_head(model, num_classes, *, cut_at=None, pooling="avg", dropout=0.0,
                                  name="new_head")(x)
     inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
     return keras.Model(inputs, outputs, name=name or f"{model.name}_new_head")
-
-
-# ------------------------------------------------- layer-wise learning rates
-
-
-@keras.saving.register_keras_serializable(package="cnnlab")
-class LayerwiseLR(keras.optimizers.Optimizer):
-    """Per-layer learning-rate multipliers for any optimizer, with plain ``model.fit``.
-
-    The lecture's "learning rate 0 for the frozen conv layers, lr/10 for the
-    fine-tuned ones, lr for the new head" in one optimizer.
-
-    The *step* is scaled, not the gradient: for Adam or RMSprop, multiplying
-    the gradient by 0.1 would barely change the step (they divide by the
-    gradient's running magnitude). Every Keras optimizer's update is linear in
-    its learning rate, so the wrapper lets the inner optimizer take its step
-    and then keeps ``multiplier`` times that step. This equals a separate
-    optimizer per layer with learning rate ``multiplier * lr`` (PyTorch's
-    parameter groups), for SGD, momentum, Adam, AdamW's decoupled decay and
-    RMSprop alike. Variables with multiplier 0 are never handed to the inner
-    optimizer, so they stay bit-identical and get no optimizer state.
-
-    Args:
-        inner_optimizer: the ``keras.optimizers.Optimizer`` that computes steps.
-        multipliers: dict from layer name to a float >= 0. A variable takes
-            the multiplier of the innermost named layer on its path (so a
-            nested backbone's name covers all its layers, and a layer inside
-            it can override that); unnamed layers take ``default``.
-        default: multiplier of every other variable.
-        name: optimizer name.
-
-    Example:
-        >>> opt = LayerwiseLR(keras.optimizers.Adam(1e-3), {"block1_conv": 0.0, "block3_conv": 0.1})
-        >>> model.compile(optimizer=opt, loss="sparse_categorical_crossentropy")
-
-    Limitations: TensorFlow and PyTorch backends (the stateful ``apply``);
-    variable constraints act on the inner step before it is scaled.
-    """
-
-    def __init__(self, inner_optimizer, multipliers, default=1.0, name=None, **kwargs):
-        if not isinstance(inner_optimizer, keras.optimizers.Optimizer):
-            raise TypeError(f"inner_optimizer must be a keras.optimizers.Optimizer, got {inner_optimizer!r}")
-        if not isinstance(multipliers, dict):
-            raise TypeError(f"multipliers must be a dict from layer name to float, got {multipliers!r}")
-        for key, value in list(multipliers.items()) + [("default", default)]:
-            if not isinstance(key, str) or not key or "/" in key:
-                raise ValueError(f"multipliers keys must be layer names (str without '/'), got {key!r}")
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
-                raise ValueError(f"multiplier for {key!r} must be a float >= 0, got {value!r}")
-        if kwargs:
-            raise ValueError(f"LayerwiseLR takes no optimizer arguments (set them on inner_optimizer), got {sorted(kwargs)}")
-        super().__init__(learning_rate=0.0, name=name)
-        self.inner_optimizer = inner_optimizer
-        self.multipliers = {key: float(value) for key, value in multipliers.items()}
-        self.default = float(default)
-
-    def multiplier_of(self, variable):
-        """The learning-rate multiplier that applies to ``variable``."""
-        for part in reversed(variable.path.split("/")[:-1]):
-            if part in self.multipliers:
-                return self.multipliers[part]
-        return self.default
-
-    @tracking.no_automatic_dependency_tracking
-    def build(self, var_list):
-        used = {part for v in var_list for part in v.path.split("/")[:-1]}
-        unknown = sorted(set(self.multipliers) - used)
-        if unknown:
-            raise ValueError(f"multipliers name layers that own no trainable variable: {unknown}; "
-                             f"layers with variables: {sorted(used)}")
-        self.inner_optimizer.build([v for v in var_list if self.multiplier_of(v) > 0])
-        super().build(var_list)
-
-    @property
-    def variables(self):
-        return self._variables + self.inner_optimizer.variables
-
-    def apply(self, grads, trainable_variables=None):
-        if trainable_variables is None:
-            trainable_variables = self._trainable_variables
-        trainable_variables = list(trainable_variables)
-        if not self.built:
-            with keras.name_scope(self.name, caller=self):
-                self.build(trainable_variables)
-            self.built = True
-        pairs = [(g, v, self.multiplier_of(v)) for g, v in zip(grads, trainable_variables)]
-        moving = [(g, v, m) for g, v, m in pairs if m > 0 and g is not None]
-        if not moving:
-            return
-        scaled = [(v, m, keras.ops.copy(v.value)) for _, v, m in moving if m != 1.0]
-        self.inner_optimizer.apply([g for g, _, _ in moving], [v for _, v, _ in moving])
-        for variable, multiplier, before in scaled:
-            variable.assign(before + multiplier * (variable.value - before))
-
-    @property
-    def learning_rate(self):
-        return self.inner_optimizer.learning_rate
-
-    @learning_rate.setter
-    def learning_rate(self, learning_rate):
-        # The base class sets its own (unused) rate of 0 before the inner
-        # optimizer exists.
-        if "inner_optimizer" in self.__dict__:
-            self.inner_optimizer.learning_rate = learning_rate
-
-    @property
-    def iterations(self):
-        return self.inner_optimizer.iterations
-
-    def finalize_variable_values(self, var_list):
-        self.inner_optimizer.finalize_variable_values([v for v in var_list if self.multiplier_of(v) > 0])
-
-    def get_config(self):
-        return {
-            "name": self.name,
-            "inner_optimizer": keras.saving.serialize_keras_object(self.inner_optimizer),
-            "multipliers": dict(self.multipliers),
-            "default": self.default,
-        }
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        inner = keras.saving.deserialize_keras_object(config.pop("inner_optimizer"), custom_objects=custom_objects)
-        return cls(inner, **config)

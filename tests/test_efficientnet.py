@@ -93,7 +93,7 @@ def test_small_variant_for_embedded_data(tmp_path):
 
 @pytest.mark.parametrize("call, error, word", [
     (lambda: efficientnet(8), ValueError, "phi"),
-    (lambda: efficientnet(True), ValueError, "phi"),
+    (lambda: efficientnet(True), TypeError, "phi"),
     (lambda: scaled_efficientnet(0.0), ValueError, "width_coefficient"),
     (lambda: scaled_efficientnet(1.0, -1), ValueError, "depth_coefficient"),
     (lambda: scaled_efficientnet(dropout_rate=1.0), ValueError, "dropout_rate"),

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .shapes import SHAPES, _inside
-from .split import check_seed
+from .split import check_array_size, check_noise, check_seed
 
 _PLACEMENT_TRIES = 50
 
@@ -98,8 +98,8 @@ def scenes(count=200, image_size=64, seed=0, *, target="triangle", distractors=(
     r_low, r_high = _check_range(radius, "radius", 2.0, integer=False)
     if 2.5 * r_high + 2 > size:
         raise ValueError(f"radius high {r_high} does not fit in a {size}x{size} image")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise >= 0:
-        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    noise = check_noise(noise)
+    check_array_size((count, size, size, 3), "count and image_size")
 
     class_names = (target, *distractors)
     rng = np.random.default_rng(seed)

@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .split import check_seed
+from .split import check_array_size, check_noise, check_seed
 
 SHAPES = ("circle", "square", "triangle", "diamond", "cross")
 BACKGROUND = "background"
@@ -54,6 +54,10 @@ class ShapesData(NamedTuple):
     masks: np.ndarray
     labels: np.ndarray
     class_names: tuple
+
+
+# owner (below) numbers the shapes of an image in an int8.
+MAX_SHAPES_PER_IMAGE = np.iinfo(np.int8).max
 
 
 def _check_int(value, name, minimum):
@@ -117,7 +121,8 @@ def shapes(
         seed: int seed; the same arguments always give the same arrays.
         classes: shape kinds to draw, a subset of ``SHAPES`` (their order sets the
             class numbers 1, 2, ...).
-        shapes_per_image: shapes painted on each image, later ones over earlier ones.
+        shapes_per_image: shapes painted on each image (1 to 127), later ones
+            over earlier ones.
         noise: standard deviation of the (uniform, independent per pixel and channel)
             noise added to every pixel, >= 0; values are then clipped to [0, 1].
 
@@ -134,8 +139,11 @@ def shapes(
     seed = check_seed(seed)
     classes = _check_classes(classes)
     shapes_per_image = _check_int(shapes_per_image, "shapes_per_image", 1)
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise >= 0:
-        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    if shapes_per_image > MAX_SHAPES_PER_IMAGE:
+        raise ValueError(f"shapes_per_image must be at most {MAX_SHAPES_PER_IMAGE} (each pixel "
+                         f"records which shape covers it in an int8), got {shapes_per_image}")
+    noise = check_noise(noise)
+    check_array_size((count, image_size, image_size, 3), "count and image_size")
 
     rng = np.random.default_rng(seed)
     # Every random number is drawn here, for all images at once, so that the output

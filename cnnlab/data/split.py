@@ -1,5 +1,6 @@
 """The return type every embedded data set shares, and the helpers that build it."""
 
+import math
 import numbers
 from typing import NamedTuple
 
@@ -20,6 +21,30 @@ class Split(NamedTuple):
     x_test: np.ndarray
     y_test: np.ndarray
     class_names: tuple
+
+
+# The largest float32 array a data set function builds (2 GiB): a size with no
+# bound would otherwise end in NumPy's MemoryError, or in swapping, not in a message.
+MAX_ARRAY_BYTES = 2 * 2**30
+
+
+def check_array_size(shape, arguments):
+    """Refuse to build a float32 array of ``shape`` over ``MAX_ARRAY_BYTES``, naming ``arguments``."""
+    nbytes = 4 * math.prod(int(d) for d in shape)
+    if nbytes > MAX_ARRAY_BYTES:
+        raise ValueError(
+            f"{arguments} would need a float32 array of shape {tuple(shape)} "
+            f"({nbytes / 2**30:.1f} GiB), over cnnlab.data's limit of "
+            f"{MAX_ARRAY_BYTES // 2**30} GiB; ask for fewer or smaller images"
+        )
+
+
+def check_noise(noise):
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
+        raise TypeError(f"noise must be a number >= 0 and finite, got {noise!r}")
+    if not (math.isfinite(noise) and noise >= 0):
+        raise ValueError(f"noise must be a number >= 0 and finite, got {noise!r}")
+    return float(noise)
 
 
 def check_seed(seed):
@@ -49,6 +74,7 @@ def resize_images(images, image_size):
     from skimage.transform import resize
 
     images = np.asarray(images, dtype=np.float32)
+    check_array_size((*images.shape[:1], image_size, image_size, *images.shape[3:]), "image_size")
     height, width = images.shape[1:3]
     if (height, width) == (image_size, image_size):
         return images.copy()
@@ -141,6 +167,14 @@ def per_class_subset(x, y, per_class, seed=0):
         ``(x_subset, y_subset)`` in shuffled order.
     """
     y = np.asarray(y)
+    if y.ndim != 1 or not y.size or y.dtype == bool or not np.issubdtype(y.dtype, np.integer):
+        raise TypeError(f"y must be a non-empty 1-D array of int class labels, got "
+                        f"{'dtype ' + str(y.dtype) + ', ' if y.size else ''}shape {y.shape}")
+    if y.min() < 0:
+        raise ValueError(f"y must hold class labels >= 0, got {int(y.min())}")
+    if not hasattr(x, "__len__") or len(x) != len(y):
+        raise ValueError(f"x and y must have one sample each per row, got "
+                         f"{len(x) if hasattr(x, '__len__') else type(x).__name__} and {len(y)}")
     counts = np.bincount(y)
     smallest = int(counts[counts > 0].min())
     if isinstance(per_class, bool) or not isinstance(per_class, numbers.Integral) or not 1 <= per_class <= smallest:

@@ -16,6 +16,7 @@ from .._checks import boolean
 from ..layers.lrn import LocalResponseNormalization
 from ._applications import check_common, load_weights, pool_features
 from ._common import check_input_shape
+from ._arguments import PAD, SAME, VALID, activation, check_min_side
 
 VARIANTS = ("original", "one_weird_trick")
 
@@ -38,6 +39,10 @@ def _conv(x, filters, kernel_size, name, strides=1, padding="same", groups=1):
     return keras.layers.Conv2D(
         filters, kernel_size, strides=strides, padding=padding, groups=groups, activation="relu", name=name
     )(x)
+
+
+# The valid 3x3/2 max pools of _pool (pool1, pool2 and pool5 of AlexNet).
+POOL = (VALID, 3, 2)
 
 
 def _pool(x, name, padding="valid"):
@@ -73,7 +78,8 @@ def alexnet(
         weights: None or a ``.weights.h5`` path saved from the same builder
             (there are no published Keras weights for AlexNet).
         input_shape: default ``(227, 227, 3)``; ``(224, 224, 3)`` for the
-            one-weird-trick variant; ``(32, 32, 1)`` when ``small``.
+            one-weird-trick variant; ``(32, 32, 1)`` when ``small``; at least
+            67x67 (63x63 for one-weird-trick, 15x15 when ``small``).
         num_classes: units of the last layer.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classifier_activation: activation of the last layer (None for logits).
@@ -114,7 +120,13 @@ def alexnet(
         default_shape = (32, 32, 1)
     else:
         default_shape = (227, 227, 3) if variant == "original" else (224, 224, 3)
+    activation(classifier_activation, "classifier_activation")
     input_shape = check_input_shape(input_shape, default=default_shape, require_static=include_top)
+    if variant == "one_weird_trick":
+        chain = ((PAD, 2), (VALID, 11, 4), POOL, POOL, POOL)
+    else:
+        chain = (() if small else ((VALID, 11, 4),)) + (POOL, POOL, POOL)
+    check_min_side(input_shape, chain, "alexnet")
 
     inputs = keras.Input(shape=input_shape)
     if variant == "one_weird_trick":
@@ -180,7 +192,8 @@ def zfnet(
     Args:
         include_top: end with fc6, fc7 and predictions; else at pool5 (or ``pooling``).
         weights: None or a ``.weights.h5`` path saved from the same builder.
-        input_shape: default ``(224, 224, 3)``, or ``(32, 32, 1)`` when ``small``.
+        input_shape: default ``(224, 224, 3)``, or ``(32, 32, 1)`` when ``small``;
+            at least 53x53 (9x9 when ``small``).
         num_classes: units of the last layer.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classifier_activation: activation of the last layer (None for logits).
@@ -202,7 +215,13 @@ def zfnet(
     boolean(small, "small")
     _check_dropout(dropout)
     check_common(num_classes, include_top, pooling, weights, classifier_activation)
+    activation(classifier_activation, "classifier_activation")
     input_shape = check_input_shape(input_shape, default=(32, 32, 1) if small else (224, 224, 3), require_static=include_top)
+    if small:
+        chain = ((SAME, 2), (SAME, 2), POOL)
+    else:
+        chain = ((PAD, 1), (VALID, 7, 2), (SAME, 2), (VALID, 5, 2), (SAME, 2), POOL)
+    check_min_side(input_shape, chain, "zfnet")
 
     inputs = keras.Input(shape=input_shape)
     if small:

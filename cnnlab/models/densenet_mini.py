@@ -12,8 +12,9 @@ import keras
 
 from ..layers import DenseBlock, TransitionLayer
 from .._checks import boolean, fraction, positive_int
+from ._arguments import SAME, check_min_side
 from ._common import check_input_shape
-from .densenet import EPSILON
+from .densenet import EPSILON, TRANSITION
 
 
 def densenet_mini(input_shape=(32, 32, 1), num_classes=5, *, growth_rate=12, block_layers=(3, 3, 3),
@@ -21,7 +22,9 @@ def densenet_mini(input_shape=(32, 32, 1), num_classes=5, *, growth_rate=12, blo
     """A small DenseNet-BC: stem, dense blocks and transitions, BN-ReLU, global average pooling.
 
     Args:
-        input_shape: ``(height, width, channels)``; ``None`` sides accept any size.
+        input_shape: ``(height, width, channels)``, at least
+            ``stem_stride * (2 ** transitions - 1) + 1`` pixels a side (7 by default); ``None``
+            sides accept any size.
         num_classes: outputs of the softmax head.
         growth_rate: k, the channels each dense layer adds.
         block_layers: layers per dense block; a transition follows each but the last.
@@ -49,7 +52,10 @@ def densenet_mini(input_shape=(32, 32, 1), num_classes=5, *, growth_rate=12, blo
     positive_int(num_classes, "num_classes")
     stem_stride = positive_int(stem_stride, "stem_stride")
     layers = keras.layers
-    inputs = keras.Input(check_input_shape(input_shape), name="image")
+    input_shape = check_input_shape(input_shape)
+    check_min_side(input_shape, ((SAME, stem_stride),) + (TRANSITION,) * (len(block_layers) - 1),
+                   "densenet_mini")
+    inputs = keras.Input(input_shape, name="image")
     x = layers.Conv2D(2 * growth_rate, 3, strides=stem_stride, padding="same", use_bias=False,
                       kernel_initializer="he_normal", name="stem_conv")(inputs)
     for i, count in enumerate(block_layers):

@@ -20,9 +20,11 @@ import math
 import keras
 import numpy as np
 
-from .._checks import choice, fraction
+from .._checks import boolean, fraction
 from ..layers import MBConv
 from ..layers.mbconv import CONV_INITIALIZER
+from ._applications import load_weights
+from ._arguments import head_arguments, int_choice
 from ._common import check_input_shape, classifier_head
 
 # (kernel, repeats, filters_in, filters_out, expand_ratio, strides) of B0; SE 0.25 everywhere.
@@ -113,7 +115,7 @@ def _preprocessing(inputs):
 def scaled_efficientnet(width_coefficient=1.0, depth_coefficient=1.0, *,
                         input_shape=(224, 224, 3), num_classes=1000, include_top=True,
                         include_preprocessing=True, dropout_rate=0.2, drop_connect_rate=0.2,
-                        classifier_activation="softmax", name="efficientnet"):
+                        classifier_activation="softmax", name="efficientnet", weights=None):
     """EfficientNet-B0 scaled by any width and depth coefficients.
 
     Args:
@@ -128,6 +130,8 @@ def scaled_efficientnet(width_coefficient=1.0, depth_coefficient=1.0, *,
         drop_connect_rate: drop-connect rate of the last block; earlier blocks get
             linearly smaller rates.
         name: the model's name.
+        weights: None (random initialisation) or a ``.weights.h5`` file saved from
+            the same builder and arguments.
 
     Example:
         >>> small = scaled_efficientnet(0.25, 0.34, input_shape=(32, 32, 1),
@@ -141,6 +145,8 @@ def scaled_efficientnet(width_coefficient=1.0, depth_coefficient=1.0, *,
             raise ValueError(f"{label} must be a number > 0, got {value!r}")
     fraction(dropout_rate, "dropout_rate", low=0.0, high=1.0, high_open=True)
     fraction(drop_connect_rate, "drop_connect_rate", low=0.0, high=1.0, high_open=True)
+    boolean(include_preprocessing, "include_preprocessing")
+    head_arguments(include_top, classifier_activation, weights, name)
     inputs = keras.Input(check_input_shape(input_shape))
     x = _preprocessing(inputs) if include_preprocessing else inputs
     x = keras.layers.Conv2D(round_filters(STEM_FILTERS, width_coefficient), 3, strides=2,
@@ -163,19 +169,19 @@ def scaled_efficientnet(width_coefficient=1.0, depth_coefficient=1.0, *,
     x = keras.layers.Activation("swish", name="top_activation")(x)
     outputs = classifier_head(x, num_classes, include_top, classifier_activation,
                               dropout_rate=dropout_rate, kernel_initializer=DENSE_INITIALIZER)
-    return keras.Model(inputs, outputs, name=name)
+    return load_weights(keras.Model(inputs, outputs, name=name), weights, name)
 
 
 def efficientnet(phi=0, *, input_shape=None, num_classes=1000, include_top=True,
                  include_preprocessing=True, drop_connect_rate=0.2,
-                 classifier_activation="softmax"):
+                 classifier_activation="softmax", weights=None):
     """EfficientNet-B{phi}, scaled from B0 with the released coefficients.
 
     Args:
         phi: 0..7.
         input_shape: defaults to the model's resolution, ``(r, r, 3)``.
         num_classes, include_top, include_preprocessing, drop_connect_rate,
-            classifier_activation: as :func:`scaled_efficientnet`.
+            classifier_activation, weights: as :func:`scaled_efficientnet`.
 
     Returns:
         A ``keras.Model``; B0 has 5,330,571 weights (``count_params``), as
@@ -185,7 +191,7 @@ def efficientnet(phi=0, *, input_shape=None, num_classes=1000, include_top=True,
         >>> efficientnet(0).input_shape
         (None, 224, 224, 3)
     """
-    choice(phi, "phi", tuple(COEFFICIENTS))
+    int_choice(phi, "phi", tuple(COEFFICIENTS))
     width, depth, resolution, dropout = COEFFICIENTS[phi]
     if input_shape is None:
         input_shape = (resolution, resolution, 3)
@@ -194,4 +200,4 @@ def efficientnet(phi=0, *, input_shape=None, num_classes=1000, include_top=True,
                                include_preprocessing=include_preprocessing,
                                dropout_rate=dropout, drop_connect_rate=drop_connect_rate,
                                classifier_activation=classifier_activation,
-                               name=f"efficientnet_b{phi}")
+                               name=f"efficientnet_b{phi}", weights=weights)

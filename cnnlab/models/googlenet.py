@@ -22,6 +22,7 @@ from cnnlab.layers.lrn import LocalResponseNormalization
 from .._checks import boolean
 from ._applications import check_common, load_weights, pool_features
 from ._common import check_input_shape
+from ._arguments import SAME, VALID, activation, check_min_side
 
 # Table 1 of the paper: name, #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj.
 # "pool" marks the 3x3/2 max pools between the stages.
@@ -80,7 +81,8 @@ def googlenet(
             auxiliary heads.
         weights: None or a ``.weights.h5`` path saved from the same builder
             (Keras publishes no GoogLeNet weights).
-        input_shape: default ``(224, 224, 3)``, or ``(32, 32, 1)`` when ``small``.
+        input_shape: default ``(224, 224, 3)``, or ``(32, 32, 1)`` when ``small``;
+            with the auxiliary heads at least 65x65 (17x17 when ``small``).
         num_classes: units of each classifier.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classifier_activation: activation of the classifiers (None for logits).
@@ -103,7 +105,13 @@ def googlenet(
     boolean(aux_classifiers, "aux_classifiers")
     boolean(small, "small")
     check_common(num_classes, include_top, pooling, weights, classifier_activation)
+    activation(classifier_activation, "classifier_activation")
     input_shape = check_input_shape(input_shape, default=(32, 32, 1) if small else (224, 224, 3), require_static=False)
+    if aux_classifiers and include_top:
+        # The first auxiliary head pools 5x5/3 (valid) what inception_4a outputs,
+        # after conv1 and pool1 (full size only), pool2 and pool3, all stride 2 "same".
+        strides = ((SAME, 2),) * (2 if small else 4)
+        check_min_side(input_shape, strides + ((VALID, 5, 3),), "googlenet(aux_classifiers=True)")
     divisor = SMALL_DIVISOR if small else 1
 
     inputs = keras.Input(shape=input_shape)

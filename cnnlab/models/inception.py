@@ -13,6 +13,14 @@ from cnnlab.layers.inception import GridReduction, InceptionV3A, InceptionV3B, I
 from .._checks import boolean
 from ._applications import check_common, load_weights, pool_features
 from ._common import check_input_shape
+from ._arguments import VALID, activation, check_min_side
+
+# What changes the map's size in _full_size and _small: the stem's valid
+# convolutions and pools, and each GridReduction (3x3/2 "valid" branches).
+GRID_REDUCTION = (VALID, 3, 2)
+FULL_CHAIN = ((VALID, 3, 2), (VALID, 3, 1), (VALID, 3, 2), (VALID, 3, 1), (VALID, 3, 2),
+              GRID_REDUCTION, GRID_REDUCTION)
+SMALL_CHAIN = ((VALID, 3, 2), GRID_REDUCTION, GRID_REDUCTION)
 
 
 def _conv_bn(x, filters, kernel_size, strides=1, padding="same", momentum=0.99):
@@ -81,7 +89,8 @@ def inception_v3(
             ``"imagenet"``: builds ``keras.applications.InceptionV3`` with
             ImageNet weights (downloaded or cached by Keras) and copies them
             (full size, 3 channels, and 299x299 with 1000 classes when ``include_top``).
-        input_shape: default ``(299, 299, 3)``, or ``(32, 32, 1)`` when ``small``.
+        input_shape: default ``(299, 299, 3)``, or ``(32, 32, 1)`` when ``small``;
+            at least 75x75 (15x15 when ``small``).
         num_classes: units of the last layer.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classifier_activation: activation of the last layer (None for logits).
@@ -98,7 +107,10 @@ def inception_v3(
     """
     boolean(small, "small")
     check_common(num_classes, include_top, pooling, weights, classifier_activation)
+    activation(classifier_activation, "classifier_activation")
     input_shape = check_input_shape(input_shape, default=(32, 32, 1) if small else (299, 299, 3), require_static=False)
+    check_min_side(input_shape, SMALL_CHAIN if small else FULL_CHAIN,
+                   "inception_v3(small=True)" if small else "inception_v3")
 
     inputs = keras.Input(shape=input_shape)
     x = _small(inputs) if small else _full_size(inputs)

@@ -15,8 +15,10 @@ Projection shortcuts (option B) are used where the shape changes.
 
 import keras
 
-from .._checks import boolean, choice, positive_int
+from .._checks import boolean, positive_int
 from ..layers import ResidualBlock
+from ._applications import load_weights
+from ._arguments import activation, head_arguments, int_choice
 from ._common import check_input_shape, classifier_head, imagenet_stem
 
 # depth -> (bottleneck blocks?, blocks per stage)
@@ -31,9 +33,11 @@ STAGE_FILTERS = (64, 128, 256, 512)
 
 
 def _imagenet_resnet(depth, shortcut, preactivation, se_ratio, input_shape, num_classes,
-                     include_top, classifier_activation, name):
-    choice(depth, "depth", tuple(IMAGENET_LAYOUTS))
+                     include_top, classifier_activation, weights, kind):
+    int_choice(depth, "depth", tuple(IMAGENET_LAYOUTS))
     boolean(preactivation, "preactivation")
+    name = f"{kind}{depth}{'_v2' if preactivation else ''}"
+    head_arguments(include_top, classifier_activation, weights, name)
     bottleneck, repeats = IMAGENET_LAYOUTS[depth]
     inputs = keras.Input(check_input_shape(input_shape))
     # A pre-activation net normalises inside its first block, as keras' ResNet50V2.
@@ -49,11 +53,11 @@ def _imagenet_resnet(depth, shortcut, preactivation, se_ratio, input_shape, num_
         x = keras.layers.BatchNormalization(epsilon=1e-5, momentum=0.9, name="post_bn")(x)
         x = keras.layers.Activation("relu", name="post_relu")(x)
     outputs = classifier_head(x, num_classes, include_top, classifier_activation)
-    return keras.Model(inputs, outputs, name=name)
+    return load_weights(keras.Model(inputs, outputs, name=name), weights, name)
 
 
 def resnet(depth=50, *, preactivation=False, input_shape=(224, 224, 3), num_classes=1000,
-           include_top=True, classifier_activation="softmax"):
+           include_top=True, classifier_activation="softmax", weights=None):
     """ResNet-18/34/50/101/152 for ImageNet-sized inputs.
 
     Args:
@@ -63,6 +67,8 @@ def resnet(depth=50, *, preactivation=False, input_shape=(224, 224, 3), num_clas
         num_classes: outputs of the classifier.
         include_top: False stops at the global average pooling (a feature extractor).
         classifier_activation: activation of the classifier ("softmax" or None).
+        weights: None (random initialisation) or a ``.weights.h5`` file saved from
+            the same builder and arguments.
 
     Returns:
         A ``keras.Model``; ResNet-50 has 25,557,032 trainable parameters.
@@ -71,13 +77,12 @@ def resnet(depth=50, *, preactivation=False, input_shape=(224, 224, 3), num_clas
         >>> resnet(18, input_shape=(None, None, 3)).output_shape
         (None, 1000)
     """
-    name = f"resnet{depth}{'_v2' if preactivation else ''}"
     return _imagenet_resnet(depth, "auto", preactivation, None, input_shape, num_classes,
-                            include_top, classifier_activation, name)
+                            include_top, classifier_activation, weights, "resnet")
 
 
 def plain_net(depth=34, *, input_shape=(224, 224, 3), num_classes=1000, include_top=True,
-              classifier_activation="softmax"):
+              classifier_activation="softmax", weights=None):
     """The ResNet of the same depth without shortcuts: the paper's "plain" baseline.
 
     Args: as :func:`resnet` (depth 18, 34, 50, 101 or 152).
@@ -87,7 +92,7 @@ def plain_net(depth=34, *, input_shape=(224, 224, 3), num_classes=1000, include_
         True
     """
     return _imagenet_resnet(depth, "none", False, None, input_shape, num_classes,
-                            include_top, classifier_activation, f"plain{depth}")
+                            include_top, classifier_activation, weights, "plain")
 
 
 def _cifar_blocks(depth):
@@ -124,6 +129,7 @@ def resnet_cifar(depth=20, *, width=16, shortcuts=True, preactivation=False, se_
     positive_int(width, "width")
     boolean(shortcuts, "shortcuts")
     boolean(preactivation, "preactivation")
+    activation(classifier_activation, "classifier_activation")
     inputs = keras.Input(check_input_shape(input_shape))
     x = keras.layers.Conv2D(width, 3, padding="same", use_bias=False,
                             kernel_initializer="he_normal", name="conv1")(inputs)

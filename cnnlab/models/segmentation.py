@@ -28,6 +28,7 @@ import keras
 from .._checks import boolean, choice, positive_int
 from ..layers.aspp import AtrousSpatialPyramidPooling
 from ..layers.unpooling import MaxPoolingWithArgmax2D, MaxUnpooling2D
+from ._arguments import activation
 from ._common import check_input_shape
 
 FCN_VARIANTS = ("32s", "16s", "8s")
@@ -75,7 +76,7 @@ class BilinearUpsampling(keras.initializers.Initializer):
 def _check_common(num_classes, input_shape, classifier_activation):
     positive_int(num_classes, "num_classes")
     input_shape = check_input_shape(input_shape)
-    keras.activations.get(classifier_activation)
+    activation(classifier_activation, "classifier_activation")
     return input_shape
 
 

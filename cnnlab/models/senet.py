@@ -11,13 +11,13 @@ from .resnet import _imagenet_resnet
 
 
 def se_resnet(depth=50, *, ratio=16, input_shape=(224, 224, 3), num_classes=1000,
-              include_top=True, classifier_activation="softmax"):
+              include_top=True, classifier_activation="softmax", weights=None):
     """SE-ResNet-18/34/50/101/152.
 
     Args:
         depth: 18, 34, 50, 101 or 152, the ResNet it extends.
         ratio: SE reduction ratio r (16 in the paper).
-        input_shape, num_classes, include_top, classifier_activation: as
+        input_shape, num_classes, include_top, classifier_activation, weights: as
             :func:`cnnlab.models.resnet`.
 
     Example:
@@ -26,4 +26,4 @@ def se_resnet(depth=50, *, ratio=16, input_shape=(224, 224, 3), num_classes=1000
     """
     positive_int(ratio, "ratio")
     return _imagenet_resnet(depth, "auto", False, ratio, input_shape, num_classes,
-                            include_top, classifier_activation, f"se_resnet{depth}")
+                            include_top, classifier_activation, weights, "se_resnet")

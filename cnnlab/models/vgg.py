@@ -11,6 +11,7 @@ import keras
 from .._checks import boolean
 from ._applications import check_common, load_weights, pool_features
 from ._common import check_input_shape
+from ._arguments import VALID, activation, check_min_side, int_choice
 
 # Convolutions per block for each depth (the paper's table 1, configurations A, B, D, E).
 BLOCKS = {11: (1, 1, 2, 2, 2), 13: (2, 2, 2, 2, 2), 16: (2, 2, 3, 3, 3), 19: (2, 2, 4, 4, 4)}
@@ -47,8 +48,8 @@ def vgg(
             with ImageNet weights (downloaded or cached by Keras) and copies them
             (depth 16/19, ``batch_norm=False``, full size, 1000 classes when
             ``include_top``).
-        input_shape: ``(height, width, channels)``; default ``(224, 224, 3)``,
-            or ``(32, 32, 1)`` when ``small``.
+        input_shape: ``(height, width, channels)``, at least 32x32 (five 2x2/2
+            pools); default ``(224, 224, 3)``, or ``(32, 32, 1)`` when ``small``.
         num_classes: units of the last layer.
         pooling: with ``include_top=False``: None, ``"avg"`` or ``"max"``.
         classifier_activation: activation of the last layer (None for logits).
@@ -64,15 +65,17 @@ def vgg(
         >>> vgg(16).count_params()
         138357544
     """
-    if depth not in BLOCKS:
-        raise ValueError(f"depth must be one of {sorted(BLOCKS)}, got {depth!r}")
+    int_choice(depth, "depth", tuple(BLOCKS))
     boolean(batch_norm, "batch_norm")
     boolean(small, "small")
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
         raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
     check_common(num_classes, include_top, pooling, weights, classifier_activation)
     default_shape = (32, 32, 1) if small else (224, 224, 3)
+    activation(classifier_activation, "classifier_activation")
     input_shape = check_input_shape(input_shape, default=default_shape, require_static=include_top)
+    # Each of the five blocks ends in a 2x2/2 max pool.
+    check_min_side(input_shape, ((VALID, 2, 2),) * len(BLOCKS[depth]), "vgg")
     filters = SMALL_FILTERS if small else FILTERS
     units = SMALL_FC_UNITS if small else FC_UNITS
 
