@@ -259,9 +259,6 @@ def test_shapes_of_executed_layers(h, w, k, s, d, padding, transpose, data):
         ours = ours_or_none(shapes.conv2d_transpose_output_shape, (h, w, 2), 3, k, s, padding,
                             output_padding, d)
         assume(ours is not None)
-        # With oneDNN off (cnnlab.backend.protect_native_kernels), TensorFlow's CPU
-        # kernel for a transposed conv has no dilation.
-        assume(d == 1 or keras.backend.backend() != "tensorflow")
         # TensorFlow executes a transposed conv as the gradient of the forward conv, so
         # only outputs that the forward conv maps back to (h, w) run (oneDNN aborts on
         # the others, e.g. 'same', width 2, kernel 2, output_padding 0 -> width 1).
