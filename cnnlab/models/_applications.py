@@ -104,4 +104,6 @@ def copy_weights(source, target):
                     f"{our_layer.name} has {our_shapes}"
                 )
             for their_variable, our_variable in zip(their_layer.weights, our_layer.weights):
-                our_variable.assign(their_variable.value)
+                # A copy, not the buffer itself: on JAX the two models would share one
+                # array, and donating it in one model's predict deletes the other's.
+                our_variable.assign(keras.ops.convert_to_numpy(their_variable))
