@@ -43,8 +43,10 @@ lab-instructor: setup
 
 test: test-lib test-notebooks
 
+# MARK="not long_training" leaves out the tests that train for minutes (CI on JAX and PyTorch).
+MARK ?=
 test-lib: setup
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadscope tests
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadscope $(if $(MARK),-m "$(MARK)") tests
 
 # Each notebook runs in its own kernel; NB=... runs a subset.
 test-notebooks: setup

@@ -105,6 +105,7 @@ def test_include_top_false_pooling():
 
 
 @pytest.mark.slow
+@pytest.mark.long_training
 @pytest.mark.parametrize("builder", [alexnet, zfnet])
 def test_small_variants_learn_digits_with_sgd_momentum_weight_decay(builder):
     from cnnlab.data import digits

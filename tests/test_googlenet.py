@@ -101,6 +101,7 @@ def test_training_step_with_loss_weights_updates_the_shared_inference_model():
 
 
 @pytest.mark.slow
+@pytest.mark.long_training
 def test_small_variant_learns_digits():
     from cnnlab.data import digits
 

@@ -69,6 +69,7 @@ def test_small_variant_shapes_and_save_load(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.long_training
 def test_small_variant_learns_digits():
     from cnnlab.data import digits
 

@@ -85,15 +85,15 @@ def test_drop_connect_drops_whole_residuals_per_sample():
     block = MBConv(8, expand_ratio=2, drop_rate=0.5)
     block.build(x.shape)
     randomize(block)
-    residual = keras.ops.convert_to_numpy(block(x, training=False) - x)
+    residual = keras.ops.convert_to_numpy(block(x, training=False)) - x
     keras.utils.set_random_seed(0)
-    out = keras.ops.convert_to_numpy(block(x, training=True) - x)
+    out = keras.ops.convert_to_numpy(block(x, training=True)) - x
     # Training-mode BN changes the residual; compare with a block that never drops.
     keep = MBConv(8, expand_ratio=2, drop_rate=0.0)
     keep.build(x.shape)
     for source, target in zip(block.weights, keep.weights):
         target.assign(keras.ops.convert_to_numpy(source))
-    full = keras.ops.convert_to_numpy(keep(x, training=True) - x)
+    full = keras.ops.convert_to_numpy(keep(x, training=True)) - x
     dropped = np.all(np.abs(out) < 1e-6, axis=(1, 2, 3))
     scaled = np.all(np.isclose(out, 2.0 * full, rtol=1e-4, atol=1e-5), axis=(1, 2, 3))
     assert np.all(dropped | scaled)

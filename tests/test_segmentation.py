@@ -249,7 +249,8 @@ def blobs(count, size, seed):
         # FCN-8s predicts at stride 8 and upsamples bilinearly: at 32x32 its 4x4 score
         # map cannot trace the dim disc (IoU 0.75-0.88 over seeds 0-3), at 64x64 it can
         # (0.89-0.96 over seeds 0-9), so the margin below holds for every seed.
-        lambda: fcn(3, (64, 64, 1), variant="8s", head_filters=16),
+        pytest.param(lambda: fcn(3, (64, 64, 1), variant="8s", head_filters=16),
+                     marks=pytest.mark.long_training),
     ],
     ids=["unet", "segnet", "deeplab", "fcn"],
 )

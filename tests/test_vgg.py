@@ -93,6 +93,7 @@ def test_weights_file_round_trip(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.long_training
 def test_small_variant_learns_digits():
     from cnnlab.data import digits
 
