@@ -7,17 +7,18 @@ Each check names the argument and what is allowed, and returns the value.
 import numbers
 
 
-def integer(value, name, minimum=1):
-    """An int (NumPy integers too, never a bool) of at least ``minimum``."""
+def integer(value, name, minimum=1, maximum=None):
+    """An int (NumPy integers too, never a bool) of at least ``minimum`` (and at most ``maximum``)."""
+    allowed = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum:,}]"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+        raise TypeError(f"{name} must be an int {allowed}, got {value!r}")
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ValueError(f"{name} must be {allowed}, got {value}")
     return int(value)
 
 
-def positive_int(value, name):
-    return integer(value, name, minimum=1)
+def positive_int(value, name, maximum=None):
+    return integer(value, name, minimum=1, maximum=maximum)
 
 
 def boolean(value, name):

@@ -18,7 +18,7 @@ import keras
 
 from ._checks import boolean
 from .layerwise_lr import LayerwiseLR  # noqa: F401  (part of the recipe, documented here)
-from .models._arguments import VALID, check_min_side
+from .models._arguments import MAX_CLASSES, VALID, check_min_side
 from .models._arguments import activation as check_activation
 from .models._common import check_input_shape
 
@@ -59,8 +59,9 @@ def cnnlab_mini(num_classes=5, input_shape=(32, 32, 1), include_top=True, name="
     Returns:
         An uncompiled functional ``keras.Model``.
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) or num_classes < 2:
-        raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}")
+    if (isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral)
+            or not 2 <= num_classes <= MAX_CLASSES):
+        raise ValueError(f"num_classes must be an int in [2, {MAX_CLASSES:,}], got {num_classes!r}")
     boolean(include_top, "include_top")
     input_shape = check_input_shape(input_shape)
     # Two 2x2/2 "valid" max pools: block3 needs at least one pixel.
@@ -317,8 +318,9 @@ def replace_head(model, num_classes, *, cut_at=None, pooling="avg", dropout=0.0,
     Returns:
         A ``keras.Model`` from ``model.inputs`` to the new ``num_classes`` output.
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) or num_classes < 2:
-        raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}")
+    if (isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral)
+            or not 2 <= num_classes <= MAX_CLASSES):
+        raise ValueError(f"num_classes must be an int in [2, {MAX_CLASSES:,}], got {num_classes!r}")
     if pooling not in ("avg", "max", None):
         raise ValueError(f"pooling must be 'avg', 'max' or None, got {pooling!r}")
     if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0.0 <= dropout < 1.0:

@@ -127,6 +127,20 @@ CASES = [
     (lambda: data.per_class_subset(np.zeros((3, 2)), [0, 1, 0, 1], 1), ValueError,
      r"x and y must have one sample each per row, got 3 and 4"),
     (lambda: data.per_class_subset(np.zeros((4, 2)), ["a", "b", "a", "b"], 1), TypeError, r"y must be"),
+    # Sizes have an upper bound, stated in the message, before anything is allocated.
+    (lambda: M.resnet(18, num_classes=10**10), ValueError, r"num_classes must be in \[1, 100,000\]"),
+    (lambda: M.vgg(11, small=True, num_classes=10**6), ValueError, r"num_classes must be in"),
+    (lambda: M.unet(10**6), ValueError, r"num_classes must be in \[1, 100,000\], got 1000000"),
+    (lambda: transfer.replace_head(transfer.cnnlab_mini(), 10**6), ValueError,
+     r"num_classes must be an int in \[2, 100,000\]"),
+    (lambda: M.densenet(121, growth_rate=10**7), ValueError, r"growth_rate must be in \[1, 8,192\]"),
+    (lambda: M.densenet_mini(growth_rate=10**5), ValueError, r"growth_rate must be in"),
+    (lambda: M.resnet_cifar(20, width=10**5), ValueError, r"width must be in \[1, 8,192\]"),
+    (lambda: M.unet(3, base_filters=10**5), ValueError, r"base_filters must be in"),
+    (lambda: M.fcn(3, head_filters=10**5), ValueError, r"head_filters must be in"),
+    (lambda: M.deeplab_v3(3, filters=(16, 32, 64, 10**5)), ValueError, r"filters must be in"),
+    (lambda: M.zfnet(small=True, conv345_filters=(512, 10**5, 512)), ValueError,
+     r"conv345_filters must be a tuple of 3 ints in \[1, 8192\]"),
 ]
 
 
@@ -134,6 +148,48 @@ CASES = [
 def test_bad_input_raises_a_clear_error(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_a_flattened_top_too_large_for_memory_is_refused_with_its_size():
+    # The oracle for the stated size: the feature map Keras builds without the top.
+    features = M.vgg(16, include_top=False, input_shape=(2000, 2000, 3)).output_shape[1:]
+    flat = int(np.prod(features))
+    assert flat == 1_968_128
+    gib = flat * 4096 * 4 / 2**30
+    message = (rf"layer 'fc1' would need a {flat:,} x 4,096 weight matrix \({gib:,.1f} GiB, at most 2 GiB\)"
+               r": its input, the flattened feature map, is too large")
+    with pytest.raises(ValueError, match=message):
+        M.vgg(16, input_shape=(2000, 2000, 3))
+    with pytest.raises(ValueError, match=r"layer 'fc6' would need"):
+        M.alexnet(input_shape=(3000, 3000, 3))
+    with pytest.raises(ValueError, match=r"layer 'predictions' would need a 2,048 x 100,000 weight matrix"
+                                         r"|num_classes"):
+        M.resnet(50, num_classes=100_001)
+
+
+@pytest.mark.parametrize("error", [MemoryError(), type("ResourceExhaustedError", (Exception,), {})("OOM"),
+                                   RuntimeError("RESOURCE_EXHAUSTED: Out of memory allocating 9 GiB"),
+                                   RuntimeError("DefaultCPUAllocator: not enough memory: out of memory")])
+def test_running_out_of_memory_while_building_says_which_call(error):
+    # Combinations of in-range arguments (a wide growth rate on a deep DenseNet) can
+    # still exceed memory; each backend says so differently.
+    @_arguments.memory_checked
+    def builder(depth, *, width):
+        raise error
+
+    with pytest.raises(ValueError, match=r"builder\(121, width=4096\) needs more memory for its weights "
+                                         r"than this machine can allocate .*use a smaller input_shape"):
+        builder(121, width=4096)
+
+
+def test_other_errors_pass_through_memory_checked():
+    @_arguments.memory_checked
+    def builder():
+        raise RuntimeError("a bug, not a size")
+
+    with pytest.raises(RuntimeError, match="a bug, not a size"):
+        builder()
+    assert builder.__name__ == "builder"
 
 
 def test_min_input_side_inverts_the_output_size_formulas():

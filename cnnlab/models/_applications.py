@@ -5,12 +5,12 @@ import os
 import keras
 
 from .._checks import boolean
+from ._arguments import num_classes_argument
 
 
 def check_common(num_classes, include_top, pooling, weights, classifier_activation):
     boolean(include_top, "include_top")
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
-        raise ValueError(f"num_classes must be an int >= 1, got {num_classes!r}")
+    num_classes_argument(num_classes)
     if pooling not in (None, "avg", "max"):
         raise ValueError(f"pooling must be None, 'avg' or 'max', got {pooling!r}")
     if weights is not None and not isinstance(weights, (str, os.PathLike)):

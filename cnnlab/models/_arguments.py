@@ -4,12 +4,22 @@ Kept apart from ``_common`` and ``_applications`` (which check ``input_shape``'s
 these say which values an architecture accepts, each error naming the argument.
 """
 
+import functools
 import numbers
 import os
 
 import keras
 
-from .._checks import boolean
+from .._checks import boolean, positive_int
+
+# Upper bounds of the size arguments, so that a typo ends in a message, not in
+# minutes of allocation and an out-of-memory error from the backend. The largest
+# label set in common use (ImageNet-21k) has 21,841 classes; the widest
+# convolution of the published families has 2,560 channels (EfficientNet-B7).
+MAX_CLASSES = 100_000
+MAX_WIDTH = 8192
+# One weight tensor of more than this (a Flatten-fed Dense on a large input) is refused.
+MAX_WEIGHT_BYTES = 2 * 2**30
 
 # The shrinking steps of a chain of layers (see min_input_side).
 VALID = "valid"
@@ -99,3 +109,61 @@ def check_min_side(input_shape, chain, builder):
             f"be at least {minimum} (its strided layers would shrink the map to nothing)"
         )
     return minimum
+
+
+def num_classes_argument(value, name="num_classes"):
+    return positive_int(value, name, maximum=MAX_CLASSES)
+
+
+def width_argument(value, name):
+    """A channel count (filters, growth rate, width) a layer can allocate."""
+    return positive_int(value, name, maximum=MAX_WIDTH)
+
+
+def dense(x, units, *, name, **kwargs):
+    """``keras.layers.Dense(units)(x)``, refused when its kernel would exceed ``MAX_WEIGHT_BYTES``.
+
+    The classic nets flatten their last feature map, so the first fully connected
+    layer grows with the square of the input side: VGG-16 on 2,000x2,000 pixels
+    would need a 1,968,128 x 4,096 kernel (30 GiB).
+    """
+    features = x.shape[-1]
+    nbytes = features * units * 4
+    if nbytes > MAX_WEIGHT_BYTES:
+        raise ValueError(
+            f"layer {name!r} would need a {features:,} x {units:,} weight matrix ({nbytes / 2**30:,.1f} "
+            f"GiB, at most {MAX_WEIGHT_BYTES // 2**30} GiB): its input, the flattened feature map, is "
+            "too large; use a smaller input_shape, fewer num_classes, or include_top=False"
+        )
+    return keras.layers.Dense(units, name=name, **kwargs)(x)
+
+
+def _out_of_memory(error):
+    """The backends' out-of-memory errors: MemoryError, TF's ResourceExhaustedError, torch's, XLA's."""
+    text = str(error)
+    return (isinstance(error, MemoryError)
+            or type(error).__name__ in ("ResourceExhaustedError", "OutOfMemoryError")
+            or "RESOURCE_EXHAUSTED" in text or "out of memory" in text.lower())
+
+
+def memory_checked(builder):
+    """Turn an out-of-memory error while ``builder`` allocates weights into a ValueError saying why.
+
+    The explicit bounds above catch single arguments; this catches combinations
+    (a wide growth rate on a deep DenseNet) whose weights do not fit in memory.
+    """
+    @functools.wraps(builder)
+    def build(*args, **kwargs):
+        try:
+            return builder(*args, **kwargs)
+        except Exception as error:
+            if not _out_of_memory(error):
+                raise
+            arguments = ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
+            first_line = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+            raise ValueError(
+                f"{builder.__name__}({arguments}) needs more memory for its weights than this "
+                f"machine can allocate ({type(error).__name__}: {first_line}); use a smaller "
+                "input_shape, num_classes or width"
+            ) from None
+    return build

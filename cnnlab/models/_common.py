@@ -2,7 +2,7 @@
 
 import keras
 
-from .._checks import positive_int
+from ._arguments import dense, num_classes_argument
 
 
 def check_input_shape(input_shape, min_size=1, *, default=None, require_static=False):
@@ -64,11 +64,11 @@ def classifier_head(x, num_classes, include_top, classifier_activation, dropout_
     x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
     if not include_top:
         return x
-    positive_int(num_classes, "num_classes")
+    num_classes_argument(num_classes)
     if dropout_rate > 0:
         x = keras.layers.Dropout(dropout_rate, name="top_dropout")(x)
-    return keras.layers.Dense(num_classes, activation=classifier_activation,
-                              kernel_initializer=kernel_initializer, name="predictions")(x)
+    return dense(x, num_classes, activation=classifier_activation,
+                 kernel_initializer=kernel_initializer, name="predictions")
 
 
 def trainable_params(model):

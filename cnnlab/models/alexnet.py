@@ -16,7 +16,7 @@ from .._checks import boolean
 from ..layers.lrn import LocalResponseNormalization
 from ._applications import check_common, load_weights, pool_features
 from ._common import check_input_shape
-from ._arguments import PAD, SAME, VALID, activation, check_min_side
+from ._arguments import MAX_WIDTH, PAD, SAME, VALID, activation, check_min_side, dense, memory_checked
 
 VARIANTS = ("original", "one_weird_trick")
 
@@ -29,10 +29,10 @@ def _check_dropout(dropout):
 def _classifier(x, units, num_classes, classifier_activation, dropout):
     x = keras.layers.Flatten(name="flatten")(x)
     for index in (6, 7):
-        x = keras.layers.Dense(units, activation="relu", name=f"fc{index}")(x)
+        x = dense(x, units, activation="relu", name=f"fc{index}")
         if dropout:
             x = keras.layers.Dropout(dropout, name=f"drop{index}")(x)
-    return keras.layers.Dense(num_classes, activation=classifier_activation, name="predictions")(x)
+    return dense(x, num_classes, activation=classifier_activation, name="predictions")
 
 
 def _conv(x, filters, kernel_size, name, strides=1, padding="same", groups=1):
@@ -50,6 +50,7 @@ def _pool(x, name, padding="valid"):
     return keras.layers.MaxPooling2D(3, strides=2, padding=padding, name=name)(x)
 
 
+@memory_checked
 def alexnet(
     *,
     include_top=True,
@@ -165,6 +166,7 @@ def alexnet(
     return load_weights(model, weights, "alexnet")
 
 
+@memory_checked
 def zfnet(
     *,
     include_top=True,
@@ -209,9 +211,11 @@ def zfnet(
     if (
         not isinstance(conv345_filters, (tuple, list))
         or len(conv345_filters) != 3
-        or not all(isinstance(f, int) and not isinstance(f, bool) and f >= 1 for f in conv345_filters)
+        or not all(isinstance(f, int) and not isinstance(f, bool) and 1 <= f <= MAX_WIDTH
+                   for f in conv345_filters)
     ):
-        raise ValueError(f"conv345_filters must be a tuple of 3 ints >= 1, got {conv345_filters!r}")
+        raise ValueError(f"conv345_filters must be a tuple of 3 ints in [1, {MAX_WIDTH}], "
+                         f"got {conv345_filters!r}")
     boolean(small, "small")
     _check_dropout(dropout)
     check_common(num_classes, include_top, pooling, weights, classifier_activation)

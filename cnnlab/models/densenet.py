@@ -17,7 +17,8 @@ import keras
 from ..layers import DenseBlock, TransitionLayer
 from .._checks import fraction, positive_int
 from ._applications import load_weights
-from ._arguments import PAD, VALID, activation, check_min_side, head_arguments, int_choice
+from ._arguments import (PAD, VALID, activation, check_min_side, head_arguments, int_choice,
+                         memory_checked, width_argument)
 from ._common import check_input_shape, classifier_head, imagenet_stem
 
 IMAGENET_BLOCKS = {121: (6, 12, 24, 16), 169: (6, 12, 32, 32), 201: (6, 12, 48, 32)}
@@ -39,6 +40,7 @@ def _post(x):
     return keras.layers.Activation("relu", name="post_relu")(x)
 
 
+@memory_checked
 def densenet(depth=121, *, growth_rate=32, compression=0.5, input_shape=(224, 224, 3),
              num_classes=1000, include_top=True, classifier_activation="softmax", weights=None):
     """DenseNet-121, -169 or -201 for ImageNet-sized inputs.
@@ -62,7 +64,7 @@ def densenet(depth=121, *, growth_rate=32, compression=0.5, input_shape=(224, 22
         (None, 1000)
     """
     int_choice(depth, "depth", tuple(IMAGENET_BLOCKS))
-    positive_int(growth_rate, "growth_rate")
+    width_argument(growth_rate, "growth_rate")
     compression = fraction(compression, "compression", low=0.0, high=1.0, low_open=True)
     head_arguments(include_top, classifier_activation, weights, f"densenet{depth}")
     input_shape = check_input_shape(input_shape)
@@ -79,6 +81,7 @@ def densenet(depth=121, *, growth_rate=32, compression=0.5, input_shape=(224, 22
                         f"densenet{depth}")
 
 
+@memory_checked
 def densenet_bc(depth=100, growth_rate=12, *, compression=0.5, input_shape=(32, 32, 3),
                 num_classes=10, classifier_activation="softmax"):
     """DenseNet-BC for small images: three bottleneck dense blocks with compression.
@@ -100,7 +103,7 @@ def densenet_bc(depth=100, growth_rate=12, *, compression=0.5, input_shape=(32, 
                         f"got {depth!r}")
     if depth < 10 or (depth - 4) % 6:
         raise ValueError(f"depth must be 6n + 4 with n >= 1 (e.g. 40, 100, 190, 250), got {depth}")
-    positive_int(growth_rate, "growth_rate")
+    width_argument(growth_rate, "growth_rate")
     compression = fraction(compression, "compression", low=0.0, high=1.0, low_open=True)
     activation(classifier_activation, "classifier_activation")
     layers = (depth - 4) // 6

@@ -12,11 +12,12 @@ import keras
 
 from ..layers import DenseBlock, TransitionLayer
 from .._checks import boolean, fraction, positive_int
-from ._arguments import SAME, check_min_side
+from ._arguments import SAME, check_min_side, dense, memory_checked, num_classes_argument, width_argument
 from ._common import check_input_shape
 from .densenet import EPSILON, TRANSITION
 
 
+@memory_checked
 def densenet_mini(input_shape=(32, 32, 1), num_classes=5, *, growth_rate=12, block_layers=(3, 3, 3),
                   compression=0.5, stem_stride=2, include_top=True, name="densenet_mini"):
     """A small DenseNet-BC: stem, dense blocks and transitions, BN-ReLU, global average pooling.
@@ -41,7 +42,7 @@ def densenet_mini(input_shape=(32, 32, 1), num_classes=5, *, growth_rate=12, blo
         >>> densenet_mini().count_params()
         72896
     """
-    positive_int(growth_rate, "growth_rate")
+    width_argument(growth_rate, "growth_rate")
     block_layers = tuple(block_layers)
     if not block_layers:
         raise ValueError("block_layers must list at least one block size")
@@ -49,7 +50,7 @@ def densenet_mini(input_shape=(32, 32, 1), num_classes=5, *, growth_rate=12, blo
         positive_int(count, "block_layers entries")
     compression = fraction(compression, "compression", low=0.0, high=1.0, low_open=True)
     boolean(include_top, "include_top")
-    positive_int(num_classes, "num_classes")
+    num_classes_argument(num_classes)
     stem_stride = positive_int(stem_stride, "stem_stride")
     layers = keras.layers
     input_shape = check_input_shape(input_shape)
@@ -66,5 +67,5 @@ def densenet_mini(input_shape=(32, 32, 1), num_classes=5, *, growth_rate=12, blo
     x = layers.ReLU(name="post_relu")(x)
     x = layers.GlobalAveragePooling2D(name="features")(x)
     if include_top:
-        x = layers.Dense(num_classes, activation="softmax", name="head")(x)
+        x = dense(x, num_classes, activation="softmax", name="head")
     return keras.Model(inputs, x, name=name)

@@ -24,7 +24,7 @@ from .._checks import boolean, fraction
 from ..layers import MBConv
 from ..layers.mbconv import CONV_INITIALIZER
 from ._applications import load_weights
-from ._arguments import head_arguments, int_choice
+from ._arguments import head_arguments, int_choice, memory_checked
 from ._common import check_input_shape, classifier_head
 
 # (kernel, repeats, filters_in, filters_out, expand_ratio, strides) of B0; SE 0.25 everywhere.
@@ -112,6 +112,7 @@ def _preprocessing(inputs):
     return x
 
 
+@memory_checked
 def scaled_efficientnet(width_coefficient=1.0, depth_coefficient=1.0, *,
                         input_shape=(224, 224, 3), num_classes=1000, include_top=True,
                         include_preprocessing=True, dropout_rate=0.2, drop_connect_rate=0.2,
@@ -172,6 +173,7 @@ def scaled_efficientnet(width_coefficient=1.0, depth_coefficient=1.0, *,
     return load_weights(keras.Model(inputs, outputs, name=name), weights, name)
 
 
+@memory_checked
 def efficientnet(phi=0, *, input_shape=None, num_classes=1000, include_top=True,
                  include_preprocessing=True, drop_connect_rate=0.2,
                  classifier_activation="softmax", weights=None):

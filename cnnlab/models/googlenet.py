@@ -22,7 +22,7 @@ from cnnlab.layers.lrn import LocalResponseNormalization
 from .._checks import boolean
 from ._applications import check_common, load_weights, pool_features
 from ._common import check_input_shape
-from ._arguments import SAME, VALID, activation, check_min_side
+from ._arguments import SAME, VALID, activation, check_min_side, dense, memory_checked
 
 # Table 1 of the paper: name, #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj.
 # "pool" marks the 3x3/2 max pools between the stages.
@@ -52,11 +52,12 @@ def _auxiliary_head(x, name, num_classes, classifier_activation, small):
     x = keras.layers.AveragePooling2D(5, strides=3, name=f"{name}_pool")(x)
     x = keras.layers.Conv2D(conv_filters, 1, activation="relu", name=f"{name}_conv")(x)
     x = keras.layers.Flatten(name=f"{name}_flatten")(x)
-    x = keras.layers.Dense(units, activation="relu", name=f"{name}_fc")(x)
+    x = dense(x, units, activation="relu", name=f"{name}_fc")
     x = keras.layers.Dropout(0.7, name=f"{name}_dropout")(x)
-    return keras.layers.Dense(num_classes, activation=classifier_activation, name=name)(x)
+    return dense(x, num_classes, activation=classifier_activation, name=name)
 
 
+@memory_checked
 def googlenet(
     aux_classifiers=True,
     *,
@@ -145,7 +146,7 @@ def googlenet(
     if include_top:
         x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
         x = keras.layers.Dropout(0.4, name="dropout")(x)
-        x = keras.layers.Dense(num_classes, activation=classifier_activation, name="predictions")(x)
+        x = dense(x, num_classes, activation=classifier_activation, name="predictions")
     else:
         x = pool_features(x, pooling)
     default_name = "googlenet" + ("_small" if small else "")

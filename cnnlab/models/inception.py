@@ -13,7 +13,7 @@ from cnnlab.layers.inception import GridReduction, InceptionV3A, InceptionV3B, I
 from .._checks import boolean
 from ._applications import check_common, load_weights, pool_features
 from ._common import check_input_shape
-from ._arguments import VALID, activation, check_min_side
+from ._arguments import VALID, activation, check_min_side, dense, memory_checked
 
 # What changes the map's size in _full_size and _small: the stem's valid
 # convolutions and pools, and each GridReduction (3x3/2 "valid" branches).
@@ -69,6 +69,7 @@ def _small(x):
     return InceptionV3C(80, (96, 96), (112, 96, 96), 48, bn_momentum=m, name="mixed4")(x)
 
 
+@memory_checked
 def inception_v3(
     *,
     include_top=True,
@@ -116,7 +117,7 @@ def inception_v3(
     x = _small(inputs) if small else _full_size(inputs)
     if include_top:
         x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = keras.layers.Dense(num_classes, activation=classifier_activation, name="predictions")(x)
+        x = dense(x, num_classes, activation=classifier_activation, name="predictions")
     else:
         x = pool_features(x, pooling)
     default_name = "inception_v3" + ("_small" if small else "")

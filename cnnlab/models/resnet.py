@@ -18,7 +18,7 @@ import keras
 from .._checks import boolean, positive_int
 from ..layers import ResidualBlock
 from ._applications import load_weights
-from ._arguments import activation, head_arguments, int_choice
+from ._arguments import activation, head_arguments, int_choice, memory_checked, width_argument
 from ._common import check_input_shape, classifier_head, imagenet_stem
 
 # depth -> (bottleneck blocks?, blocks per stage)
@@ -56,6 +56,7 @@ def _imagenet_resnet(depth, shortcut, preactivation, se_ratio, input_shape, num_
     return load_weights(keras.Model(inputs, outputs, name=name), weights, name)
 
 
+@memory_checked
 def resnet(depth=50, *, preactivation=False, input_shape=(224, 224, 3), num_classes=1000,
            include_top=True, classifier_activation="softmax", weights=None):
     """ResNet-18/34/50/101/152 for ImageNet-sized inputs.
@@ -81,6 +82,7 @@ def resnet(depth=50, *, preactivation=False, input_shape=(224, 224, 3), num_clas
                             include_top, classifier_activation, weights, "resnet")
 
 
+@memory_checked
 def plain_net(depth=34, *, input_shape=(224, 224, 3), num_classes=1000, include_top=True,
               classifier_activation="softmax", weights=None):
     """The ResNet of the same depth without shortcuts: the paper's "plain" baseline.
@@ -105,6 +107,7 @@ def _cifar_blocks(depth):
     return (depth - 2) // 6
 
 
+@memory_checked
 def resnet_cifar(depth=20, *, width=16, shortcuts=True, preactivation=False, se_ratio=None,
                  input_shape=(32, 32, 3), num_classes=10, classifier_activation="softmax"):
     """The small-image ResNet of He et al. 2015, section 4.2: ``6n + 2`` layers.
@@ -126,7 +129,7 @@ def resnet_cifar(depth=20, *, width=16, shortcuts=True, preactivation=False, se_
         True
     """
     n = _cifar_blocks(depth)
-    positive_int(width, "width")
+    width_argument(width, "width")
     boolean(shortcuts, "shortcuts")
     boolean(preactivation, "preactivation")
     activation(classifier_activation, "classifier_activation")
@@ -150,6 +153,7 @@ def resnet_cifar(depth=20, *, width=16, shortcuts=True, preactivation=False, se_
     return keras.Model(inputs, outputs, name=f"{kind}{depth}_cifar")
 
 
+@memory_checked
 def plain_net_cifar(depth=20, **kwargs):
     """:func:`resnet_cifar` without shortcuts (same arguments but ``shortcuts``)."""
     if "shortcuts" in kwargs:

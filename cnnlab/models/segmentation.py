@@ -28,7 +28,7 @@ import keras
 from .._checks import boolean, choice, positive_int
 from ..layers.aspp import AtrousSpatialPyramidPooling
 from ..layers.unpooling import MaxPoolingWithArgmax2D, MaxUnpooling2D
-from ._arguments import activation
+from ._arguments import activation, memory_checked, num_classes_argument, width_argument
 from ._common import check_input_shape
 
 FCN_VARIANTS = ("32s", "16s", "8s")
@@ -74,7 +74,7 @@ class BilinearUpsampling(keras.initializers.Initializer):
 
 
 def _check_common(num_classes, input_shape, classifier_activation):
-    positive_int(num_classes, "num_classes")
+    num_classes_argument(num_classes)
     input_shape = check_input_shape(input_shape)
     activation(classifier_activation, "classifier_activation")
     return input_shape
@@ -102,6 +102,7 @@ def _classifier(x, num_classes, classifier_activation, name="classifier"):
     return keras.layers.Conv2D(num_classes, 1, activation=classifier_activation, name=name)(x)
 
 
+@memory_checked
 def fcn(num_classes, input_shape=(64, 64, 3), variant="8s", backbone=None, head_filters=128,
         dropout=0.0, classifier_activation=None, name=None):
     """Fully Convolutional Network, FCN-32s, -16s or -8s.
@@ -140,7 +141,7 @@ def fcn(num_classes, input_shape=(64, 64, 3), variant="8s", backbone=None, head_
         (None, 64, 64, 5)
     """
     choice(variant, "variant", FCN_VARIANTS)
-    positive_int(head_filters, "head_filters")
+    width_argument(head_filters, "head_filters")
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
         raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
     if backbone is None:
@@ -182,6 +183,7 @@ def fcn(num_classes, input_shape=(64, 64, 3), variant="8s", backbone=None, head_
     return keras.Model(backbone.input, x, name=name or f"fcn{variant}")
 
 
+@memory_checked
 def unet(num_classes, input_shape=(64, 64, 3), depth=3, base_filters=16, batch_norm=True,
          classifier_activation=None, name="unet"):
     """U-Net: a contracting path, an expanding path, and skip concatenations.
@@ -213,7 +215,7 @@ def unet(num_classes, input_shape=(64, 64, 3), depth=3, base_filters=16, batch_n
     """
     input_shape = _check_common(num_classes, input_shape, classifier_activation)
     positive_int(depth, "depth")
-    positive_int(base_filters, "base_filters")
+    width_argument(base_filters, "base_filters")
     boolean(batch_norm, "batch_norm")
     _check_divisible(input_shape, 2**depth, f"a U-Net of depth {depth}")
 
@@ -237,6 +239,7 @@ def unet(num_classes, input_shape=(64, 64, 3), depth=3, base_filters=16, batch_n
     return keras.Model(inputs, outputs, name=name)
 
 
+@memory_checked
 def deeplab_v3(num_classes, input_shape=(64, 64, 3), output_stride=8, filters=(16, 32, 64, 64),
                aspp_filters=64, aspp_rates=(2, 4, 6), image_pooling=True,
                classifier_activation=None, name="deeplab_v3"):
@@ -274,7 +277,7 @@ def deeplab_v3(num_classes, input_shape=(64, 64, 3), output_stride=8, filters=(1
     input_shape = _check_common(num_classes, input_shape, classifier_activation)
     if not isinstance(filters, (tuple, list)) or not filters:
         raise TypeError(f"filters must be a non-empty tuple of positive ints, got {filters!r}")
-    filters = tuple(positive_int(width, "filters") for width in filters)
+    filters = tuple(width_argument(width, "filters") for width in filters)
     positive_int(output_stride, "output_stride")
     allowed = [2**i for i in range(len(filters) + 1)]
     choice(output_stride, "output_stride", allowed)
@@ -300,6 +303,7 @@ def deeplab_v3(num_classes, input_shape=(64, 64, 3), output_stride=8, filters=(1
     return keras.Model(inputs, x, name=name)
 
 
+@memory_checked
 def segnet(num_classes, input_shape=(64, 64, 3), depth=3, base_filters=16, convs_per_stage=2,
            classifier_activation=None, name="segnet"):
     """SegNet: the decoder upsamples with the encoder's max-pooling indices.
@@ -332,7 +336,7 @@ def segnet(num_classes, input_shape=(64, 64, 3), depth=3, base_filters=16, convs
     """
     input_shape = _check_common(num_classes, input_shape, classifier_activation)
     positive_int(depth, "depth")
-    positive_int(base_filters, "base_filters")
+    width_argument(base_filters, "base_filters")
     positive_int(convs_per_stage, "convs_per_stage")
     _check_divisible(input_shape, 2**depth, f"a SegNet of depth {depth}")
 

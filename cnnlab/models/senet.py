@@ -7,9 +7,11 @@ reports 1.5 points lower, at almost the same compute.
 """
 
 from .._checks import positive_int
+from ._arguments import memory_checked
 from .resnet import _imagenet_resnet
 
 
+@memory_checked
 def se_resnet(depth=50, *, ratio=16, input_shape=(224, 224, 3), num_classes=1000,
               include_top=True, classifier_activation="softmax", weights=None):
     """SE-ResNet-18/34/50/101/152.

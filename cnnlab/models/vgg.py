@@ -11,7 +11,7 @@ import keras
 from .._checks import boolean
 from ._applications import check_common, load_weights, pool_features
 from ._common import check_input_shape
-from ._arguments import VALID, activation, check_min_side, int_choice
+from ._arguments import VALID, activation, check_min_side, dense, int_choice, memory_checked
 
 # Convolutions per block for each depth (the paper's table 1, configurations A, B, D, E).
 BLOCKS = {11: (1, 1, 2, 2, 2), 13: (2, 2, 2, 2, 2), 16: (2, 2, 3, 3, 3), 19: (2, 2, 4, 4, 4)}
@@ -21,6 +21,7 @@ SMALL_FILTERS = (16, 32, 64, 128, 128)
 SMALL_FC_UNITS = 256
 
 
+@memory_checked
 def vgg(
     depth=16,
     batch_norm=False,
@@ -94,13 +95,13 @@ def vgg(
 
     if include_top:
         x = keras.layers.Flatten(name="flatten")(x)
-        x = keras.layers.Dense(units, activation="relu", name="fc1")(x)
+        x = dense(x, units, activation="relu", name="fc1")
         if dropout:
             x = keras.layers.Dropout(dropout, name="fc1_dropout")(x)
-        x = keras.layers.Dense(units, activation="relu", name="fc2")(x)
+        x = dense(x, units, activation="relu", name="fc2")
         if dropout:
             x = keras.layers.Dropout(dropout, name="fc2_dropout")(x)
-        x = keras.layers.Dense(num_classes, activation=classifier_activation, name="predictions")(x)
+        x = dense(x, num_classes, activation=classifier_activation, name="predictions")
     else:
         x = pool_features(x, pooling)
 
