@@ -516,6 +516,29 @@ def keras_rows_agree(summary, model):
         assert row["output_shape"] == tuple(layer.output.shape[1:])
 
 
+def test_shapes_only_counts_like_a_built_model_and_draws_nothing():
+    from keras.src.backend.common import global_state
+
+    def build():
+        inputs = keras.Input((12, 12, 3))
+        x = keras.layers.Conv2D(8, 3, use_bias=False)(inputs)
+        x = keras.layers.BatchNormalization()(x)
+        x = keras.layers.DepthwiseConv2D(3, strides=2)(x)
+        return keras.Model(inputs, keras.layers.Dense(5)(keras.layers.GlobalAveragePooling2D()(x)))
+
+    with shapes.shapes_only():
+        counted = build()
+    built = build()
+    assert shapes.summarize(counted).totals == shapes.summarize(built).totals
+    assert counted.count_params() == built.count_params()
+    assert [w.shape for w in counted.weights] == [w.shape for w in built.weights]
+    assert not global_state.get_global_attribute("uninitialized_variables", [])
+    # A training step closes a stateless scope on JAX; the counted model's weights stay undrawn.
+    built.compile("sgd", "mse")
+    built.train_on_batch(np.zeros((2, 12, 12, 3), "float32"), np.zeros((2, 5), "float32"))
+    assert all(w._value is None for w in counted.weights)
+
+
 @pytest.mark.slow
 def test_vgg16_params_activations_and_macs():
     model = keras.applications.VGG16(weights=None)

@@ -10,7 +10,8 @@ Modules, one concept each (every name below is importable from here too):
 * :mod:`.costs`: parameters and multiply-adds;
 * :mod:`.receptive_fields`: receptive fields of a layer stack;
 * :mod:`.memory`: activation memory;
-* :mod:`.summary`: :func:`summarize`, a per-layer table of a Keras model
+* :mod:`.summary`: :func:`summarize`, a per-layer table of a Keras model, and
+  :func:`shapes_only`, to build one without drawing its weights
   (the table itself, :class:`Summary`, is in :mod:`.summary_table`).
 
 Conventions
@@ -51,7 +52,7 @@ from .sizes import (
     pool2d_output_shape,
     resolve_padding,
 )
-from .summary import summarize
+from .summary import shapes_only, summarize
 from .summary_table import Summary
 
 __all__ = [
@@ -71,5 +72,6 @@ __all__ = [
     "pool2d_output_shape",
     "receptive_field",
     "resolve_padding",
+    "shapes_only",
     "summarize",
 ]

@@ -4,6 +4,7 @@ Keras is imported only inside :func:`summarize`, from the model it is handed;
 importing this module imports no framework.
 """
 
+import contextlib
 import math
 
 from ._arguments import _size
@@ -214,6 +215,39 @@ def _input_specs(keras, graph, input_shape):
         sizes = tuple(_size(n, f"{label}[{j}]") for j, n in enumerate(shape))
         specs.append(keras.KerasTensor((ref.shape[0], *sizes), dtype=ref.dtype))
     return specs
+
+
+@contextlib.contextmanager
+def shapes_only():
+    """Build Keras models whose weights have shapes but no values, to count them.
+
+    :func:`summarize`, ``count_params`` and layer shapes need no values, and
+    drawing the random initial ones is most of the time it takes to build a
+    large model: seconds on TensorFlow and PyTorch, a minute or more on JAX,
+    which compiles one initializer per weight shape. A model built inside
+    cannot be called, trained or saved; build it again outside to use it.
+
+    Example:
+        >>> import keras
+        >>> with shapes_only():
+        ...     model = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Conv2D(10, 5)])
+        >>> summarize(model).totals["params"]
+        760
+    """
+    import keras
+    from keras.src.backend.common import global_state
+
+    # Keras defers the values of variables made in a stateless scope to the
+    # next time any stateless scope closes (a JAX training step does): forget
+    # this block's variables so that they are never drawn.
+    pending = global_state.get_global_attribute("uninitialized_variables", [], set_to_default=True)
+    already = len(pending)
+    try:
+        with keras.StatelessScope(initialize_variables=False):
+            yield
+    finally:
+        pending = global_state.get_global_attribute("uninitialized_variables", [], set_to_default=True)
+        del pending[already:]
 
 
 def summarize(model, input_shape=None):
