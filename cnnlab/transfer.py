@@ -42,6 +42,13 @@ BACKBONES = (MINI_NAME, *sorted(_APPLICATIONS))
 # ---------------------------------------------------------------- cnnlab-mini
 
 
+def _check_num_classes(num_classes):
+    """A head needs two classes at least (one class has nothing to tell apart)."""
+    if (isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral)
+            or not 2 <= num_classes <= MAX_CLASSES):
+        raise ValueError(f"num_classes must be an int in [2, {MAX_CLASSES:,}], got {num_classes!r}")
+
+
 def cnnlab_mini(num_classes=5, input_shape=(32, 32, 1), include_top=True, name="cnnlab_mini"):
     """The small CNN that cnnlab pre-trains: three conv blocks, global pooling, a softmax.
 
@@ -59,9 +66,7 @@ def cnnlab_mini(num_classes=5, input_shape=(32, 32, 1), include_top=True, name="
     Returns:
         An uncompiled functional ``keras.Model``.
     """
-    if (isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral)
-            or not 2 <= num_classes <= MAX_CLASSES):
-        raise ValueError(f"num_classes must be an int in [2, {MAX_CLASSES:,}], got {num_classes!r}")
+    _check_num_classes(num_classes)
     boolean(include_top, "include_top")
     input_shape = check_input_shape(input_shape)
     # Two 2x2/2 "valid" max pools: block3 needs at least one pixel.
@@ -318,9 +323,7 @@ def replace_head(model, num_classes, *, cut_at=None, pooling="avg", dropout=0.0,
     Returns:
         A ``keras.Model`` from ``model.inputs`` to the new ``num_classes`` output.
     """
-    if (isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral)
-            or not 2 <= num_classes <= MAX_CLASSES):
-        raise ValueError(f"num_classes must be an int in [2, {MAX_CLASSES:,}], got {num_classes!r}")
+    _check_num_classes(num_classes)
     if pooling not in ("avg", "max", None):
         raise ValueError(f"pooling must be 'avg', 'max' or None, got {pooling!r}")
     if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0.0 <= dropout < 1.0:
